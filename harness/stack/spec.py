@@ -1,0 +1,65 @@
+"""What a stack is asked to run, and what it hands back.
+
+Both backends (local processes, testcontainers) take a ``StackSpec`` and return
+``Endpoints``. Rules and Alertmanager configuration arrive already prepared (scaled
+for the time scale, receivers pointed at the capture receiver): a backend only
+writes them into its run directory and starts the programs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """The stack's real timing, in seconds. Verdict windows are computed from these."""
+
+    scrape: float = 1.0  # S
+    evaluation: float = 1.0  # E (global; a rule group's own `interval:` overrides it)
+    resend_delay: float = 1.0  # R, Prometheus --rules.alert.resend-delay
+    queue_collect: float = 0.5  # the target's periodic queue-gauge collection (spec: 30 s / k)
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    """Everything a backend needs to bring a stack up."""
+
+    # Prometheus rule files, already rewritten for the time scale: (file name, YAML text).
+    rule_files: tuple[tuple[str, str], ...] = ()
+    # Alertmanager configuration, already rendered (every receiver points at the capture
+    # receiver). None: a minimal config with one webhook receiver at the capture receiver.
+    alertmanager_yaml: str | None = None
+    intervals: Intervals = field(default_factory=Intervals)
+    time_scale: float = 1.0
+    # Target settings passed to the API and the worker as TARGET_* environment variables.
+    target_env: dict[str, str] = field(default_factory=dict)
+    fault_token: str = "harness-fault-token"
+    # Where the run directory goes; None: under harness.paths.STATE_DIR.
+    state_dir: Path | None = None
+    run_label: str = "run"
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """URLs of a running stack (all on 127.0.0.1)."""
+
+    api: str
+    worker_metrics: str
+    prometheus: str
+    alertmanager: str
+    receiver: str
+    redis: str
+    run_dir: Path
+
+    def describe(self) -> list[tuple[str, str]]:
+        return [
+            ("API", self.api),
+            ("Worker metrics", self.worker_metrics),
+            ("Prometheus", self.prometheus),
+            ("Alertmanager", self.alertmanager),
+            ("Receiver inbox", self.receiver.rstrip("/") + "/inbox"),
+            ("Redis", self.redis),
+            ("Run directory", str(self.run_dir)),
+        ]
