@@ -1,0 +1,1 @@
+"""pytest plugin (entry point `alert_harness`): only wires hooks; machinery lives elsewhere."""
