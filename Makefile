@@ -1,0 +1,28 @@
+# Targets document themselves: `make help`.
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+K ?= 60
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+bootstrap: ## Install what is missing (Debian packages, .venv): idempotent
+	@scripts/bootstrap.sh
+
+demo: bootstrap ## Main job: local stack, flagship scenarios at time scale K, report in reports/
+	$(PY) -m harness.cli.main run --time-scale $(K)
+
+test: bootstrap ## The test suite (what CI runs)
+	$(PY) -m pytest
+
+lint: bootstrap ## ruff and mypy
+	.venv/bin/ruff check harness tests locustfiles benchmarks
+	.venv/bin/mypy
+
+up: bootstrap ## The stack for manual work, until Ctrl-C
+	$(PY) -m harness.cli.main up --time-scale $(K)
+
+bench: bootstrap ## Benchmarks: figures to benchmarks/results/
+	$(PY) -m benchmarks
+
+.PHONY: help bootstrap demo test lint up bench
