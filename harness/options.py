@@ -43,18 +43,42 @@ class _Opt:
 
 
 OPTIONS: tuple[_Opt, ...] = (
-    _Opt("rules", "rules", "Prometheus rule file(s) under test (repeatable). "
-         "Default: compose/corrected/prometheus-alerts.yml", Path, None, multiple=True),
-    _Opt("alertmanager-config", "alertmanager_config", "Alertmanager configuration under test. "
-         "Default: compose/corrected/alertmanager.yml", Path, None),
-    _Opt("time-scale", "time_scale", f"Divide every alerting duration by K "
-         f"(1 = real time). Default {DEFAULT_TIME_SCALE:g}", float, None),
+    _Opt(
+        "rules",
+        "rules",
+        "Prometheus rule file(s) under test (repeatable). "
+        "Default: compose/corrected/prometheus-alerts.yml",
+        Path,
+        None,
+        multiple=True,
+    ),
+    _Opt(
+        "alertmanager-config",
+        "alertmanager_config",
+        "Alertmanager configuration under test. Default: compose/corrected/alertmanager.yml",
+        Path,
+        None,
+    ),
+    _Opt(
+        "time-scale",
+        "time_scale",
+        f"Divide every alerting duration by K (1 = real time). Default {DEFAULT_TIME_SCALE:g}",
+        float,
+        None,
+    ),
     _Opt("report-dir", "report_dir", "Where reports/<run-id>/ go. Default: reports/", Path, None),
-    _Opt("alert", "alerts", "Only scenarios that expect something of this alert (repeatable)",
-         str, None, multiple=True),
+    _Opt(
+        "alert",
+        "alerts",
+        "Only scenarios that expect something of this alert (repeatable)",
+        str,
+        None,
+        multiple=True,
+    ),
     _Opt("backend", "backend", "Stack backend: local (default) or containers", str, None),
-    _Opt("load-workers", "load_workers", "Locust worker processes (0: one plain process)",
-         int, None),
+    _Opt(
+        "load-workers", "load_workers", "Locust worker processes (0: one plain process)", int, None
+    ),
     _Opt("parallel", "parallel", "Scenarios run side by side, each on its own stack", int, None),
 )
 
@@ -77,8 +101,14 @@ def click_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a click command with every run option."""
     for opt in reversed(OPTIONS):
         ctype = click.Path(path_type=Path) if opt.type is Path else opt.type
-        func = click.option(f"--{opt.name}", opt.dest, type=ctype, default=None,
-                            multiple=opt.multiple, help=opt.help)(func)
+        func = click.option(
+            f"--{opt.name}",
+            opt.dest,
+            type=ctype,
+            default=None,
+            multiple=opt.multiple,
+            help=opt.help,
+        )(func)
     return func
 
 
@@ -87,9 +117,14 @@ def add_pytest_options(group: Any) -> None:
     for opt in OPTIONS:
         names: Sequence[str] = (f"--{opt.name}",)
         ptype = str if opt.type is Path else opt.type
-        group.addoption(*names, dest=f"harness_{opt.dest}",
-                        action="append" if opt.multiple else "store",
-                        type=ptype, default=None, help=opt.help)
+        group.addoption(
+            *names,
+            dest=f"harness_{opt.dest}",
+            action="append" if opt.multiple else "store",
+            type=ptype,
+            default=None,
+            help=opt.help,
+        )
 
 
 def options_from_pytest(config: Any) -> RunOptions:

@@ -21,7 +21,8 @@ class JsonApi:
         try:
             response = self._client.get(path, params=params)
         except httpx.HTTPError as exc:
-            raise StackError(f"{self.name} at {self.base_url}{path} did not answer: {exc}") from None
+            where = f"{self.base_url}{path}"
+            raise StackError(f"{self.name} at {where} did not answer: {exc}") from None
         if response.status_code >= 400:
             raise StackError(
                 f"{self.name} answered {response.status_code} to {path}: {response.text[:300]}"

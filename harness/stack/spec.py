@@ -11,6 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# In ``StackSpec.alertmanager_yaml``, replaced by the capture receiver's base URL (no
+# trailing slash) once the stack has started it: its port is not known before. A valid
+# URL (`.invalid` never resolves) so `amtool check-config` accepts the rendered file.
+RECEIVER_URL_TOKEN = "http://harness-capture-receiver.invalid"
+
 
 @dataclass(frozen=True)
 class Intervals:
@@ -29,7 +34,8 @@ class StackSpec:
     # Prometheus rule files, already rewritten for the time scale: (file name, YAML text).
     rule_files: tuple[tuple[str, str], ...] = ()
     # Alertmanager configuration, already rendered (every receiver points at the capture
-    # receiver). None: a minimal config with one webhook receiver at the capture receiver.
+    # receiver; RECEIVER_URL_TOKEN stands for its base URL). None: a minimal config with
+    # one webhook receiver at the capture receiver.
     alertmanager_yaml: str | None = None
     intervals: Intervals = field(default_factory=Intervals)
     time_scale: float = 1.0
@@ -39,6 +45,11 @@ class StackSpec:
     # Where the run directory goes; None: under harness.paths.STATE_DIR.
     state_dir: Path | None = None
     run_label: str = "run"
+    # A fixed port for the API (`harness up --api-port`); None: a free one. Busy: StackError.
+    api_port: int | None = None
+    # Keep the run directory (configs, logs, data) after the stack stops; it is removed
+    # otherwise, and a later run never sweeps a kept one.
+    keep_run_dir: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,35 @@
+"""`harness run [SCENARIO...]`: run scenarios against the rules and routes under test.
+
+Exit 0 when every expectation holds, 1 when one fails, 2 for bad input or an
+environment that cannot run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from harness.errors import EXIT_FAILED, EXIT_OK
+from harness.options import build_options, click_options
+from harness.paths import SCENARIOS_DIR
+
+
+@click.command("run")
+@click.argument("scenarios", nargs=-1, type=click.Path(path_type=Path))
+@click_options
+def command(scenarios: tuple[Path, ...], **values: object) -> int:
+    """Run SCENARIOS (files or folders; default: scenarios/) and judge every expectation."""
+    from harness.engine.suite import run_suite
+    from harness.report import console
+    from harness.report.writer import write_reports
+    from harness.scenarios.loader import load_scenarios
+
+    options = build_options(values)
+    loaded = load_scenarios(scenarios or (SCENARIOS_DIR,))
+    suite = run_suite(loaded, options, on_result=console.on_result, on_phase=console.on_phase)
+    paths = write_reports(suite)
+    console.summary(suite)
+    for path in paths:
+        console.console.print(f"report: {path}")
+    return EXIT_OK if suite.passed else EXIT_FAILED

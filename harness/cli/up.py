@@ -1,0 +1,133 @@
+"""`harness up`: the stack for manual work; prints its URLs and stays until Ctrl-C/SIGTERM."""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from harness.errors import EXIT_OK, StackError
+from harness.options import DEFAULT_TIME_SCALE
+from harness.paths import LOCUSTFILES_DIR, PROJECT_DIR
+from harness.stack import open_stack
+from harness.stack.base import Stack
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def interrupts_unwind() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, so every context manager
+    unwinds and the stack stops. Later signals are ignored while teardown runs."""
+    stopping = False
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, handler) for sig in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _locust_hint(api_url: str) -> str:
+    files = sorted(LOCUSTFILES_DIR.glob("*.py")) if LOCUSTFILES_DIR.is_dir() else []
+    hint = f"locust -f locustfiles/<file>.py --host {api_url}"
+    if files:
+        hint += f"   (locustfiles: {', '.join(f.name for f in files)})"
+    return hint
+
+
+def _report_scraping(stack: Stack) -> None:
+    """Prometheus 2.42 picks up its targets about 5 s after start: say when it has."""
+    try:
+        stack.wait_scraped()
+    except StackError as exc:
+        click.echo(f"harness: warning: {exc}", err=True)
+    else:
+        click.echo("Prometheus is scraping the API and the worker and knows the Alertmanager.")
+
+
+def _watch(stack: Stack) -> None:
+    """Stay until interrupted; say so once if a service dies on its own."""
+    expected = set(stack.pids())
+    reported: set[str] = set()
+    while True:
+        time.sleep(0.5)
+        gone = expected - set(stack.pids()) - reported
+        for name in sorted(gone):
+            click.echo(f"harness: warning: {name} is no longer running", err=True)
+        reported |= gone
+
+
+@click.command("up")
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Prometheus rule file to load (repeatable).",
+)
+@click.option(
+    "--alertmanager-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Alertmanager configuration (receivers are pointed at the capture receiver).",
+)
+@click.option(
+    "--time-scale",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIME_SCALE,
+    show_default=True,
+    help="Divide every alerting duration by K (1 = real time).",
+)
+@click.option(
+    "--api-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Fixed port for the API (default: a free one).",
+)
+def command(
+    rules: tuple[Path, ...],
+    alertmanager_config: Path | None,
+    time_scale: float,
+    api_port: int | None,
+) -> int:
+    """Bring the stack up for manual work; Ctrl-C stops everything."""
+    from harness.prepare import build_stack_spec
+
+    try:
+        with interrupts_unwind():
+            spec = build_stack_spec(
+                rules=list(rules), alertmanager_config=alertmanager_config, time_scale=time_scale
+            )
+            if api_port is not None:
+                spec = dataclasses.replace(spec, api_port=api_port)
+            with open_stack(spec) as stack:
+                endpoints = stack.endpoints
+                seconds = stack.startup_seconds
+                took = f" in {seconds:.1f} s" if seconds is not None else ""
+                click.echo(f"Stack is up{took} (time scale {time_scale:g}):")
+                for label, url in endpoints.describe():
+                    click.echo(f"  {label + ':':<16} {url}")
+                click.echo(f"Load: {_locust_hint(endpoints.api)}")
+                if Path.cwd() != PROJECT_DIR:
+                    click.echo(f"      (run it from {PROJECT_DIR})")
+                click.echo("Press Ctrl-C to stop.")
+                _report_scraping(stack)
+                _watch(stack)
+    except KeyboardInterrupt:
+        click.echo("Stack stopped.", err=True)
+    return EXIT_OK

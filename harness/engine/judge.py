@@ -1,0 +1,226 @@
+"""Verdicts for every expectation of a scenario, from what the run recorded.
+
+Alert times come from Prometheus's ALERTS series (evaluation-time precise, see
+``history``); notification times from the capture receiver's arrival clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from harness.engine.history import Episode
+from harness.engine.plans import Plan
+from harness.engine.result import ExpectationVerdict, PhaseMark
+from harness.receivers.models import Notification
+from harness.verdicts.verdict import Outcome, Verdict, judge, judge_never_fires
+from harness.verdicts.windows import Window
+
+
+def judge_scenario(
+    scenario_id: str,
+    plans: Iterable[Plan],
+    phases: Mapping[str, PhaseMark],
+    episodes: Mapping[str, list[Episode]],
+    notifications: list[Notification],
+    run: tuple[float, float],
+) -> list[ExpectationVerdict]:
+    out: list[ExpectationVerdict] = []
+    for plan in plans:
+        eps = [e for e in episodes.get(plan.exp.alert, []) if _labels_match(e.labels, plan)]
+        out += _judge_plan(scenario_id, plan, phases, eps, notifications, run)
+    return out
+
+
+def _judge_plan(
+    sid: str,
+    plan: Plan,
+    phases: Mapping[str, PhaseMark],
+    eps: list[Episode],
+    notes: list[Notification],
+    run: tuple[float, float],
+) -> list[ExpectationVerdict]:
+    exp, alert = plan.exp, plan.exp.alert
+    verdicts: list[ExpectationVerdict] = []
+
+    def add(check: str, v: Verdict) -> None:
+        verdicts.append(ExpectationVerdict.of(sid, alert, check, v))
+
+    if exp.never_fires is not None:
+        during = exp.never_fires.during
+        if during:
+            p = phases[during]
+            ref, watch = p.start, (0.0, p.end - p.start + plan.aftermath)
+            where = f"phase '{during}'"
+        else:
+            ref, watch, where = run[0], (0.0, run[1] - run[0]), "the scenario"
+        spans = [
+            (e.fired_at - ref, (e.resolved_at - ref) if e.resolved_at else None)
+            for e in eps
+            if e.fired_at is not None
+        ]
+        reference = f"'{during}' started" if during else "the scenario started"
+        add(
+            "never_fires", judge_never_fires(alert, spans, watch, reference=reference, during=where)
+        )
+        return verdicts
+
+    fired: Episode | None = None
+    if exp.fires is not None:
+        p = phases[exp.fires.after]
+        # The first firing at or after the run began; one before the phase is "early".
+        candidates = [e for e in eps if e.fired_at is not None and e.fired_at >= run[0]]
+        fired = candidates[0] if candidates else None
+        observed = fired.fired_at - p.start if fired and fired.fired_at else None
+        add(
+            "fires",
+            judge(
+                alert,
+                "fired",
+                observed,
+                plan.fire,
+                reference=f"'{exp.fires.after}' started",
+                expectation=exp.describe(),
+            ),
+        )
+    if exp.resolves is not None:
+        p = phases[exp.resolves.after]
+        resolved_at = fired.resolved_at if fired else None
+        observed = resolved_at - p.end if resolved_at is not None else None
+        add(
+            "resolves",
+            judge(
+                alert,
+                "resolved",
+                observed,
+                plan.resolve,
+                reference=f"'{exp.resolves.after}' ended",
+                watched_until=run[1] - p.end,
+            ),
+        )
+    if exp.notifies is not None:
+        verdicts += _judge_notifications(sid, plan, fired, notes, run)
+    return verdicts
+
+
+def _judge_notifications(
+    sid: str, plan: Plan, fired: Episode | None, notes: list[Notification], run: tuple[float, float]
+) -> list[ExpectationVerdict]:
+    assert plan.exp.notifies is not None
+    spec, alert = plan.exp.notifies, plan.exp.alert
+    mine = [n for n in notes if alert in n.alertnames and run[0] <= n.received_at]
+    out: list[ExpectationVerdict] = []
+    for receiver in spec.receivers:
+        got = [n for n in mine if n.receiver == receiver]
+        firing = [n for n in got if n.status == "firing"]
+        first = firing[0] if firing else None
+        window = plan.first_notification[receiver]
+        if fired is None or fired.fired_at is None:
+            v = Verdict(
+                f"{alert} notifies {receiver}",
+                Outcome.NEVER,
+                f"{alert} never fired, so {receiver} could not be notified",
+                window,
+            )
+        else:
+            observed = first.received_at - fired.fired_at if first else None
+            v = judge(
+                f"{receiver}",
+                f"was notified of {alert}",
+                observed,
+                window,
+                reference=f"{alert} fired",
+                watched_until=run[1] - fired.fired_at,
+            )
+            if first is not None and v.passed and spec.fields:
+                missing = _missing_fields(first.payload, spec.fields)
+                if missing:
+                    v = Verdict(
+                        v.expectation,
+                        Outcome.NEVER,
+                        f"{receiver} was notified of {alert} but the payload lacks "
+                        f"{missing}; payload: {_short(first.payload)}",
+                        window,
+                        v.observed,
+                        v.reference,
+                    )
+        out.append(ExpectationVerdict.of(sid, alert, f"notifies:{receiver}", v))
+        if spec.resolved:
+            out.append(_resolved_verdict(sid, plan, receiver, fired, got, run))
+    for receiver in spec.not_receivers:
+        wrong = [n for n in mine if n.receiver == receiver]
+        text = f"{alert} does not notify {receiver}"
+        if wrong:
+            v = Verdict(
+                text,
+                Outcome.FIRED,
+                f"{receiver} was notified of {alert} "
+                f"({len(wrong)} notification(s)), where it must not be",
+            )
+        else:
+            v = Verdict(text, Outcome.QUIET, f"{receiver} received nothing about {alert}")
+        out.append(ExpectationVerdict.of(sid, alert, f"not_notifies:{receiver}", v))
+    return out
+
+
+def _resolved_verdict(
+    sid: str,
+    plan: Plan,
+    receiver: str,
+    fired: Episode | None,
+    got: list[Notification],
+    run: tuple[float, float],
+) -> ExpectationVerdict:
+    alert = plan.exp.alert
+    window = plan.resolved_notification[receiver]
+    resolved_at = fired.resolved_at if fired else None
+    if resolved_at is None:
+        v = Verdict(
+            f"{receiver} gets {alert} resolved",
+            Outcome.NEVER,
+            f"{alert} never resolved, so no resolved notification to {receiver}",
+            window,
+        )
+    else:
+        after = [n for n in got if n.status == "resolved" and n.received_at >= resolved_at - 1]
+        observed = after[0].received_at - resolved_at if after else None
+        v = judge(
+            receiver,
+            f"got the resolved notification of {alert}",
+            observed,
+            window,
+            reference=f"{alert} resolved",
+            watched_until=run[1] - resolved_at,
+        )
+    return ExpectationVerdict.of(sid, alert, f"resolved_notification:{receiver}", v)
+
+
+def _labels_match(labels: Mapping[str, str], plan: Plan) -> bool:
+    return all(labels.get(k) == v for k, v in plan.exp.labels.items())
+
+
+def _missing_fields(payload: Any, fields: Mapping[str, str]) -> dict[str, str]:
+    """Fields not found anywhere in the payload (nested keys, string-compared values)."""
+    flat: dict[str, set[str]] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if isinstance(v, dict | list):
+                    walk(v)
+                else:
+                    flat.setdefault(str(k), set()).add(str(v))
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(payload)
+    return {k: v for k, v in fields.items() if str(v) not in flat.get(k, set())}
+
+
+def _short(payload: Any, limit: int = 300) -> str:
+    text = repr(payload)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+__all__ = ["Window", "judge_scenario"]

@@ -1,0 +1,117 @@
+"""Drive a scenario's phases: faults on at a phase's start, off at its end, and
+``duration: auto`` phases that end as soon as every expectation on them is decided.
+
+Decided means: the alert (and its notifications) happened, or its window closed
+(TIMING.md windows, ``harness.engine.plans``). Nothing here sleeps a guessed time:
+the loop waits on the observer's polls, bounded by the phase's scaled ``max``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from harness.engine.faults import FaultApplier
+from harness.engine.observer import Observer
+from harness.engine.plans import Plan
+from harness.engine.result import PhaseMark
+from harness.receivers.capture import CaptureReceiver
+from harness.scenarios.model import Phase, Scenario
+
+TICK = 0.1  # how often an `auto` phase re-checks its expectations
+
+
+class PhaseDriver:
+    def __init__(
+        self,
+        scenario: Scenario,
+        plans: Sequence[Plan],
+        time_scale: float,
+        faults: FaultApplier,
+        observer: Observer,
+        receiver: CaptureReceiver,
+        *,
+        cancel: threading.Event | None = None,
+        on_phase: Callable[[Phase, float], None] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.plans = list(plans)
+        self.k = time_scale
+        self.faults = faults
+        self.observer = observer
+        self.receiver = receiver
+        self.cancel = cancel or threading.Event()
+        self.on_phase = on_phase
+        self.marks: dict[str, PhaseMark] = {}
+        self._resolved_seen: dict[int, float] = {}  # plan -> first check that saw it resolved
+
+    def run(self) -> list[PhaseMark]:
+        for index, phase in enumerate(self.scenario.phases):
+            self.faults.apply(phase.faults)
+            start = time.time()
+            try:
+                limit = (phase.max if phase.duration == "auto" else phase.duration) or 0.0
+                deadline = start + float(limit) / self.k
+                if self.on_phase:
+                    self.on_phase(phase, deadline)
+                while not self.cancel.is_set():
+                    now = time.time()
+                    if now >= deadline:
+                        break
+                    if phase.duration == "auto" and self._decided(index, start, now):
+                        break
+                    self.cancel.wait(min(TICK, deadline - now))
+            finally:
+                self.faults.revert()
+                self.marks[phase.name] = PhaseMark(
+                    phase.name, start, time.time(), tuple(f.model_dump() for f in phase.faults)
+                )
+            if self.cancel.is_set():
+                raise KeyboardInterrupt
+        return list(self.marks.values())
+
+    # -- when may an `auto` phase end? ------------------------------------------------
+    def _decided(self, index: int, start: float, now: float) -> bool:
+        phase = self.scenario.phases[index]
+        prev = self.scenario.phases[index - 1].name if index else None
+        obs = self.observer.snapshot()
+        for plan in self.plans:
+            exp = plan.exp
+            if exp.fires and exp.fires.after == phase.name:
+                fired = obs.first_seen(exp.alert, "firing", exp.labels, since=start - 1)
+                if fired is None:
+                    if now < start + plan.fire.closes_at:
+                        return False
+                elif not self._notified(plan, fired, now, "firing"):
+                    return False
+            if exp.never_fires is not None:
+                during = exp.never_fires.during
+                watched = during == phase.name or (during is None and phase.faults)
+                if watched and now < start + plan.fire.closes_at:
+                    return False
+            if exp.resolves and prev is not None and exp.resolves.after == prev:
+                t1 = self.marks[prev].end
+                if obs.states(exp.alert, exp.labels) == "firing":
+                    if now < t1 + plan.resolve.closes_at:
+                        return False
+                elif exp.notifies and exp.notifies.resolved:
+                    seen = self._resolved_seen.setdefault(id(plan), now)
+                    if not self._notified(plan, seen, now, "resolved"):
+                        return False
+        return True
+
+    def _notified(self, plan: Plan, since: float, now: float, status: str) -> bool:
+        """Every expected receiver got a `status` notification, or its window closed."""
+        if plan.exp.notifies is None:
+            return True
+        windows = plan.first_notification if status == "firing" else plan.resolved_notification
+        got = {
+            n.receiver
+            for n in self.receiver.notifications()
+            if plan.exp.alert in n.alertnames and n.status == status
+        }
+        for receiver in plan.exp.notifies.receivers:
+            if receiver not in got and now < since + windows[receiver].closes_at:
+                return False
+        return True

@@ -1,0 +1,88 @@
+"""Each expectation of a scenario resolved against the rules, intervals and routes.
+
+A plan holds the windows (TIMING.md via ``harness.verdicts.windows``) an expectation is
+judged by, so one place answers both "may this `auto` phase end yet?" and "did the
+expectation hold?".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import yaml
+
+from harness.durations import parse_duration
+from harness.rules.model import AlertRule
+from harness.scenarios.model import Expectation, Scenario
+from harness.stack.spec import Intervals
+from harness.verdicts import windows as w
+
+
+@dataclass(frozen=True)
+class Plan:
+    exp: Expectation
+    rule: AlertRule
+    fire: w.Window  # relative to the start of the `fires.after` phase
+    resolve: w.Window  # relative to the end of the `resolves.after` phase
+    aftermath: float  # how long after a phase its values can still fire the alert
+    first_notification: dict[str, w.Window]  # per receiver, relative to FiredAt
+    resolved_notification: dict[str, w.Window]  # per receiver, relative to ResolvedAt
+
+
+def make_plans(
+    scenario: Scenario,
+    rules: dict[str, AlertRule],
+    intervals: Intervals,
+    alertmanager_yaml: str | None,
+) -> list[Plan]:
+    routes = _route_timings(alertmanager_yaml)
+    # The target exposes periodically collected gauges (queue depth) up to one
+    # collection period late: that widens the late edges (conservative for counters).
+    collect = intervals.queue_collect
+    plans = []
+    for exp in scenario.expect:
+        rule = rules[exp.alert]
+        fire = w.firing_window(rule, intervals)
+        resolve = w.resolve_window(rule, intervals)
+        receivers = exp.notifies.receivers if exp.notifies else ()
+        timing = {r: routes.get(r, w.RouteTiming()) for r in receivers}
+        plans.append(
+            Plan(
+                exp=exp,
+                rule=rule,
+                fire=replace(fire, end=fire.end + collect),
+                resolve=replace(resolve, end=resolve.end + collect),
+                aftermath=w.aftermath(rule, intervals) + collect,
+                first_notification={r: w.first_notification_window(t) for r, t in timing.items()},
+                resolved_notification={
+                    r: w.resolved_notification_window(t) for r, t in timing.items()
+                },
+            )
+        )
+    return plans
+
+
+_TIMERS = {"group_wait": 30.0, "group_interval": 300.0, "repeat_interval": 4 * 3600.0}
+
+
+def _route_timings(alertmanager_yaml: str | None) -> dict[str, w.RouteTiming]:
+    """Timers of the first route that names each receiver (children inherit from parents)."""
+    if not alertmanager_yaml:
+        return {}
+    doc: Any = yaml.safe_load(alertmanager_yaml) or {}
+    found: dict[str, w.RouteTiming] = {}
+
+    def walk(route: dict[str, Any], inherited: dict[str, float]) -> None:
+        timers = dict(inherited)
+        for key in _TIMERS:
+            if key in route:
+                timers[key] = parse_duration(str(route[key]))
+        receiver = route.get("receiver")
+        if receiver and receiver not in found:
+            found[receiver] = w.RouteTiming(**timers)
+        for child in route.get("routes") or []:
+            walk(child, timers)
+
+    walk(doc.get("route") or {}, dict(_TIMERS))
+    return found

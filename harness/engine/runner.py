@@ -1,0 +1,150 @@
+"""Run one scenario end to end on a fresh stack, and judge it.
+
+prepare (shared) -> stack up -> observer -> Locust (own process) -> phases with real
+faults -> ALERTS history + captured notifications -> verdicts. Every piece started
+here is stopped on every way out (context managers), Ctrl-C included.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+
+from harness.engine.faults import FaultApplier
+from harness.engine.history import fetch_episodes
+from harness.engine.judge import judge_scenario
+from harness.engine.observer import Observer
+from harness.engine.phases import PhaseDriver
+from harness.engine.plans import make_plans
+from harness.engine.result import ScenarioResult
+from harness.load.command import LocustConfig
+from harness.load.faults import FaultClient
+from harness.load.run import LocustRun
+from harness.observe.alertmanager import AlertmanagerClient
+from harness.observe.prometheus import PrometheusClient
+from harness.options import RunOptions
+from harness.paths import LOCUSTFILES_DIR
+from harness.prepare import PreparedRun
+from harness.receivers.capture import CaptureReceiver
+from harness.scenarios.model import Load, Phase, Scenario
+from harness.stack import open_stack
+
+log = logging.getLogger(__name__)
+
+ProgressHook = Callable[[str, Phase, float], None]
+
+
+def run_scenario(
+    scenario: Scenario,
+    prepared: PreparedRun,
+    options: RunOptions,
+    out_dir: Path,
+    *,
+    cancel: threading.Event | None = None,
+    on_phase: ProgressHook | None = None,
+) -> ScenarioResult:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rules = {r.name: r for r in prepared.rules}
+    spec = prepared.for_scenario(scenario.id)
+    plans = make_plans(scenario, rules, spec.intervals, spec.alertmanager_yaml)
+    receiver = CaptureReceiver(alertnames=rules)
+    with ExitStack() as stack_ctx:
+        stack = stack_ctx.enter_context(open_stack(spec, options.backend, receiver=receiver))
+        ep = stack.endpoints
+        stack.wait_scraped()
+        prom = PrometheusClient(ep.prometheus)
+        am = AlertmanagerClient(ep.alertmanager)
+        stack_ctx.callback(prom.close)
+        stack_ctx.callback(am.close)
+        poll = max(0.1, min(spec.intervals.scrape, spec.intervals.evaluation) / 4)
+        observer = Observer(prom, am, poll_interval=poll).start()
+        stack_ctx.callback(observer.stop)
+        client = FaultClient(ep.api, spec.fault_token)
+        stack_ctx.callback(client.close)
+        faults = FaultApplier(stack, client)
+        stack_ctx.callback(faults.revert)
+        budget = sum(_phase_budget(p) for p in scenario.phases) / prepared.time_scale
+        load = None
+        if scenario.load is not None:
+            config = _locust_config(scenario.load, ep.api, budget + 30, options, spec.fault_token)
+            load = stack_ctx.enter_context(LocustRun(config, out_dir / "locust"))
+            load.start()
+        started = time.time()
+        hook = (lambda ph, dl: on_phase(scenario.id, ph, dl)) if on_phase else None
+        driver = PhaseDriver(
+            scenario,
+            plans,
+            prepared.time_scale,
+            faults,
+            observer,
+            receiver,
+            cancel=cancel,
+            on_phase=hook,
+        )
+        marks = driver.run()
+        ended = time.time()
+        load_stats = None
+        if load is not None:
+            load.stop()
+            try:
+                load_stats = load.result().stats.to_dict()
+            except Exception as exc:  # ground truth is a bonus; verdicts do not need it
+                log.warning("Locust statistics unavailable: %s", exc)
+        observer.stop()
+        names = scenario.alerts()
+        episodes = fetch_episodes(
+            prom, names, started - 5, ended, {n: prepared.evaluation_of(n) for n in names}
+        )
+        notifications = receiver.notifications()
+        verdicts = judge_scenario(
+            scenario.id,
+            plans,
+            {m.name: m for m in marks},
+            episodes,
+            notifications,
+            (started, ended),
+        )
+        return ScenarioResult(
+            scenario_id=scenario.id,
+            source=scenario.source,
+            started=started,
+            ended=ended,
+            phases=marks,
+            verdicts=verdicts,
+            episodes=episodes,
+            notifications=[n.to_dict() for n in notifications],
+            load=load_stats,
+            notes=list(prepared.notes),
+        )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _phase_budget(phase: Phase) -> float:
+    return float(phase.max if phase.duration == "auto" else phase.duration or 0.0)
+
+
+def _locust_config(
+    load: Load, host: str, run_time: float, options: RunOptions, token: str
+) -> LocustConfig:
+    users = load.users
+    think: float | None = None
+    if load.rate is not None:
+        # Constant throughput: enough users that each waits about 0.5 s between tasks.
+        users = users or max(1, math.ceil(load.rate * 0.5))
+        think = users / load.rate
+    assert users is not None
+    return LocustConfig(
+        host=host,
+        users=users,
+        spawn_rate=load.spawn_rate or float(users),
+        run_time=run_time,
+        locustfiles=(LOCUSTFILES_DIR / load.locustfile,),
+        workers=options.load_workers,
+        think_time=think,
+        fault_token=token,
+    )

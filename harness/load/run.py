@@ -1,0 +1,248 @@
+"""``LocustRun``: Locust in its own processes (gevent stays out of pytest), always bounded.
+
+Each process runs in its own process group under ``timeout --foreground`` with a hard
+deadline, and carries ``HARNESS_LOAD_RUN=<out_dir>`` in its environment so a sweep can
+find it. ``stop()`` (also on every exit of the context manager) asks Locust to shut down
+cleanly (it then writes its final statistics), waits, then kills every group and sweeps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import signal
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+import psutil
+
+from harness.load.command import (
+    OK_EXIT_CODES,
+    LocustConfig,
+    master_command,
+    worker_command,
+)
+from harness.load.errors import LoadError
+from harness.load.phases import PHASE_LOG_ENV, PHASES_ENV, write_phases
+from harness.load.stats import LoadStats
+from harness.stack.ports import free_port
+from harness.stack.process import ManagedProcess
+
+MARKER_ENV = "HARNESS_LOAD_RUN"
+FAULT_TOKEN_ENV = "HARNESS_FAULT_TOKEN"
+TIMEOUT_EXIT = 124  # coreutils timeout: the deadline passed
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    stats: LoadStats
+    exit_code: int | None
+    duration: float  # seconds from start to exit
+    out_dir: Path
+
+
+class LocustRun:
+    """One Locust run: ``start()``, then ``wait()`` (headless) or drive the web UI, ``stop()``."""
+
+    def __init__(self, config: LocustConfig, out_dir: Path | None = None) -> None:
+        self.config = config
+        self.out_dir = Path(out_dir or tempfile.mkdtemp(prefix="locust-run-")).resolve()
+        self.web_port: int | None = None
+        self.master: ManagedProcess | None = None
+        self.workers: list[ManagedProcess] = []
+        self._started_at: float | None = None
+        self._ended_at: float | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> LocustRun:
+        if self.master is not None:
+            raise RuntimeError("LocustRun already started")
+        cfg = self.config
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        env = self._env()
+        self.web_port = free_port() if cfg.web_ui else None
+        master_port = free_port() if cfg.workers else None
+        argv = master_command(cfg, self.out_dir, web_port=self.web_port, master_port=master_port)
+        commands = [argv]
+        self.master = ManagedProcess(
+            "locust", argv, log_path=self.out_dir / "locust.log", env=env, cwd=self.out_dir
+        )
+        self._started_at = time.monotonic()
+        try:
+            self.master.start()
+            for i in range(cfg.workers):
+                assert master_port is not None
+                wargv = worker_command(cfg, master_port)
+                commands.append(wargv)
+                worker = ManagedProcess(
+                    f"locust-worker-{i}",
+                    wargv,
+                    log_path=self.out_dir / f"locust-worker-{i}.log",
+                    env=env,
+                    cwd=self.out_dir,
+                )
+                self.workers.append(worker)
+                worker.start()
+        except BaseException:
+            self.stop()
+            raise
+        (self.out_dir / "command.txt").write_text(
+            "\n".join(shlex.join(c) for c in commands) + "\n", encoding="utf-8"
+        )
+        return self
+
+    def _env(self) -> dict[str, str]:
+        cfg = self.config
+        # Locust reads LOCUST_* variables as options: none of the caller's leak in.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LOCUST_")}
+        env.pop(PHASES_ENV, None)  # only this run's own plan
+        env.update(cfg.env)
+        env[MARKER_ENV] = str(self.out_dir)
+        env["PYTHONUNBUFFERED"] = "1"
+        if cfg.fault_token:
+            env[FAULT_TOKEN_ENV] = cfg.fault_token
+        env[PHASE_LOG_ENV] = str(self.out_dir / "phases.jsonl")  # written by PhaseShape only
+        if cfg.phases:
+            env[PHASES_ENV] = str(write_phases(self.out_dir / "phases.json", cfg.phases))
+        return env
+
+    @property
+    def web_url(self) -> str:
+        if self.web_port is None:
+            raise RuntimeError("this run has no web UI (web_ui=False)")
+        return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._processes() if p.started]
+
+    def _processes(self) -> list[ManagedProcess]:
+        return [p for p in (self.master, *self.workers) if p is not None]
+
+    def is_running(self) -> bool:
+        return any(p.is_running() for p in self._processes())
+
+    def _deadline(self) -> float:
+        assert self._started_at is not None
+        return self._started_at + self.config.deadline + 10.0  # `timeout` acts first
+
+    # -- waiting ---------------------------------------------------------------------
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        """Web UI runs: poll until the web UI answers (and every worker is still alive)."""
+        end = time.monotonic() + timeout
+        last = "no answer yet"
+        with httpx.Client(timeout=2.0) as client:
+            while time.monotonic() < end:
+                self._raise_if_exited("before its web UI was ready")
+                try:
+                    if client.get(self.web_url + "/").status_code == 200:
+                        return
+                except httpx.HTTPError as exc:
+                    last = str(exc) or type(exc).__name__
+                time.sleep(0.1)
+        raise LoadError(
+            f"Locust web UI not ready within {timeout:g} s at {self.web_url}; last error: {last}\n"
+            + self._describe()
+        )
+
+    def wait(self, timeout: float | None = None, *, check: bool = True) -> LoadResult:
+        """Wait until Locust stops by itself (or its deadline), then read its statistics.
+
+        ``check``: LoadError if Locust failed (exit code other than 0 or 3) or had to be killed.
+        """
+        master = self._require_master()
+        end = self._deadline() if timeout is None else time.monotonic() + timeout
+        while master.is_running() and time.monotonic() < end:
+            time.sleep(0.1)
+        killed = master.is_running()
+        if not killed:
+            # Workers quit when the master tells them to: give them a moment before stop().
+            worker_end = time.monotonic() + 5.0
+            while any(w.is_running() for w in self.workers) and time.monotonic() < worker_end:
+                time.sleep(0.05)
+        self.stop()
+        code = master.poll()
+        if check and (killed or code not in OK_EXIT_CODES):
+            why = "did not stop by itself" if killed or code == TIMEOUT_EXIT else f"exited {code}"
+            raise LoadError(f"Locust {why} (run directory {self.out_dir}).\n{self._describe()}")
+        return self.result()
+
+    def result(self) -> LoadResult:
+        master = self._require_master()
+        try:
+            stats = LoadStats.from_dir(self.out_dir)
+        except LoadError as exc:
+            raise LoadError(f"{exc}\n{self._describe()}") from None
+        started = self._started_at or 0.0
+        ended = self._ended_at or time.monotonic()
+        return LoadResult(stats, master.poll(), ended - started, self.out_dir)
+
+    def _raise_if_exited(self, when: str) -> None:
+        for proc in self._processes():
+            if proc.started and not proc.is_running():
+                raise LoadError(
+                    f"{proc.name} exited ({proc.poll()}) {when}.\n{proc.describe_log()}"
+                )
+
+    # -- stopping --------------------------------------------------------------------
+    def stop(self, grace: float = 10.0) -> None:
+        """Clean shutdown (SIGTERM to Locust), then kill every group and sweep. Idempotent."""
+        procs = [p for p in self._processes() if p.started]
+        # Master first: it tells its workers to quit and writes the final statistics.
+        for proc in procs:
+            if proc.is_running():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(proc.pid, signal.SIGTERM)  # `timeout` forwards it to Locust once
+                end = time.monotonic() + grace
+                while proc.is_running() and time.monotonic() < end:
+                    time.sleep(0.05)
+        for proc in procs:
+            proc.stop(timeout=2.0)
+        for leftover in marked_processes(str(self.out_dir)):
+            with contextlib.suppress(psutil.Error):
+                leftover.kill()
+        if self._ended_at is None and self._started_at is not None:
+            self._ended_at = time.monotonic()
+
+    def __enter__(self) -> LocustRun:
+        return self.start() if self.master is None else self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- diagnostics -----------------------------------------------------------------
+    def _require_master(self) -> ManagedProcess:
+        if self.master is None:
+            raise RuntimeError("LocustRun not started")
+        return self.master
+
+    def _describe(self) -> str:
+        return "\n".join(p.describe_log() for p in self._processes() if p.started)
+
+
+def marked_processes(marker: str) -> list[psutil.Process]:
+    """Live processes whose environment carries ``HARNESS_LOAD_RUN=marker``."""
+    found = []
+    for proc in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if proc.status() != psutil.STATUS_ZOMBIE and proc.environ().get(MARKER_ENV) == marker:
+                found.append(proc)
+    return found
+
+
+def run_load(config: LocustConfig, out_dir: Path | None = None) -> LoadResult:
+    """Start a headless run, wait for it to end by itself, and return its statistics."""
+    if config.web_ui:
+        raise LoadError("run_load() is for headless runs; drive a web UI run with LocustRun.")
+    with LocustRun(config, out_dir) as run:
+        return run.wait()

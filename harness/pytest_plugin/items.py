@@ -1,0 +1,72 @@
+"""Scenario files and items: collection, marks, failure reports without tracebacks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.engine.result import ScenarioResult
+from harness.errors import HarnessError
+from harness.paths import SCENARIOS_DIR
+from harness.scenarios.loader import load_scenario
+from harness.scenarios.model import Scenario
+
+SUFFIXES = (".yaml", ".yml")
+
+
+def is_scenario_file(path: Path, config: pytest.Config) -> bool:
+    if path.suffix not in SUFFIXES:
+        return False
+    roots = [SCENARIOS_DIR, *(Path(p).resolve() for p in config.getoption(
+        "harness_scenarios_dir") or ())]
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(root) for root in roots)
+
+
+class ScenarioFailed(Exception):
+    def __init__(self, result: ScenarioResult) -> None:
+        super().__init__(result.scenario_id)
+        self.result = result
+
+
+class ScenarioFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        try:
+            scenarios = load_scenario(self.path)
+        except HarnessError as exc:
+            raise self.CollectError(str(exc)) from None
+        for scenario in scenarios:
+            item = ScenarioItem.from_parent(self, name=scenario.id, scenario=scenario)
+            for mark in scenario.marks:
+                item.add_marker(getattr(pytest.mark, mark))
+            yield item
+
+
+class ScenarioItem(pytest.Item):
+    def __init__(self, *, scenario: Scenario, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+
+    def runtest(self) -> None:
+        from harness.pytest_plugin.session import session_key
+
+        harness = self.config.stash[session_key]
+        result = harness.run(self.scenario)
+        if not result.passed:
+            raise ScenarioFailed(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        exc = excinfo.value
+        if isinstance(exc, ScenarioFailed):
+            from harness.pytest_plugin.failure import describe_failure
+
+            return describe_failure(self.scenario, exc.result)
+        if isinstance(exc, HarnessError):
+            return str(exc)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, self.scenario.line - 1, f"scenario: {self.scenario.id}"

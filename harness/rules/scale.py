@@ -1,0 +1,202 @@
+"""Rewrite a rule file for time scale k: every duration that shapes an alert divided by k.
+
+Scaled: range windows, subquery ranges and steps, offsets (through the PromQL AST, see
+``rewrite``), ``for``, ``keep_firing_for`` and the group ``interval``. Not scaled:
+values and thresholds (TIMING.md, "Time scale"). Refused: a k that leaves a range
+window with fewer than 4 scrapes (W < 4*S). Warned: thresholds a duration rewrite
+cannot scale, and durations rounded to whole milliseconds.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.errors import RuleError
+from harness.rules import promql
+from harness.rules.durations import format_ms, format_seconds
+from harness.rules.load import load_rules
+from harness.rules.model import AlertRule, RecordingRule, RuleFile
+from harness.rules.rewrite import ScaledExpression, scale_expression
+
+MIN_SCRAPES_PER_WINDOW = 4  # TIMING.md: rate()/increase() need W >= 4*S
+
+
+@dataclass(frozen=True)
+class ScaledRules:
+    yaml_text: str
+    factor: float
+    scrape_interval_s: float
+    source: Path
+    warnings: tuple[str, ...] = ()
+
+
+def scale_rules(
+    rules: RuleFile | Path | str, factor: float, *, scrape_interval_s: float = 1.0
+) -> ScaledRules:
+    """The rule file rewritten for time scale ``factor``, as YAML text, with warnings."""
+    rule_file = rules if isinstance(rules, RuleFile) else load_rules(rules)
+    if not (factor > 0 and math.isfinite(factor)):
+        raise RuleError(
+            f"time scale must be a positive number, got {factor!r}", path=rule_file.source
+        )
+    if not scrape_interval_s > 0:
+        raise RuleError(f"scrape interval must be positive, got {scrape_interval_s!r}")
+    document = copy.deepcopy(rule_file.document)
+    warnings: list[str] = []
+    for g, group in enumerate(rule_file.groups):
+        raw_group = document["groups"][g]
+        if group.interval_s is not None:
+            raw_group["interval"] = _scaled_duration(
+                group.interval_s, factor, warnings, f"group {group.name!r} interval"
+            )
+        for r, rule in enumerate(group.rules):
+            raw_rule = raw_group["rules"][r]
+            scaled = _scale_rule_expr(rule, factor, scrape_interval_s, rule_file)
+            raw_rule["expr"] = scaled.text
+            warnings += [f"{_who(rule)}: {note}" for note in scaled.notes]
+            warnings += threshold_warnings(rule, factor)
+            if isinstance(rule, AlertRule):
+                for key, value in (
+                    ("for", rule.for_s),
+                    ("keep_firing_for", rule.keep_firing_for_s),
+                ):
+                    if key in raw_rule:
+                        raw_rule[key] = _scaled_duration(
+                            value, factor, warnings, f"{_who(rule)} {key}"
+                        )
+    header = (
+        f"# Rewritten by the alert harness at time scale {factor:g} from "
+        f"{rule_file.source.name}: every alerting duration divided by {factor:g}.\n"
+        "# Comments of the original are not carried over.\n"
+    )
+    return ScaledRules(
+        yaml_text=header + dump_yaml(document),
+        factor=factor,
+        scrape_interval_s=scrape_interval_s,
+        source=rule_file.source,
+        warnings=tuple(warnings),
+    )
+
+
+def largest_valid_factor(rule_file: RuleFile, scrape_interval_s: float) -> float | None:
+    """Largest k keeping every range window >= 4 scrapes; None if no rule has a window."""
+    limits = [
+        w.before_ms / (MIN_SCRAPES_PER_WINDOW * scrape_interval_s * 1000)
+        for rule in _rules(rule_file)
+        for w in scale_expression(rule.expr, 1).windows
+        if w.kind == "range"
+    ]
+    return min(limits) if limits else None
+
+
+def threshold_warnings(rule: AlertRule | RecordingRule, factor: float) -> list[str]:
+    """Comparisons whose constant means a duration or a count over a window."""
+    out = []
+    for t in promql.scale_sensitive_thresholds(promql.parse(rule.expr)):
+        if t.kind == "clock":
+            out.append(
+                f"{_who(rule)}: `{t.comparison}` compares {t.function}() (seconds) with a "
+                f"number: a duration written as a number is not scaled, so at time scale "
+                f"{factor:g} it still means real seconds. Rewrite that threshold by hand "
+                f"(divide it by {factor:g}) or test this rule at time scale 1."
+            )
+        elif factor != 1:
+            out.append(
+                f"{_who(rule)}: `{t.comparison}` counts events ({t.function}) in a window "
+                f"{factor:g} times shorter: the same event rate gives {factor:g} times fewer "
+                f"events, so a fault must be {factor:g} times stronger to cross the threshold."
+            )
+    return out
+
+
+def dump_yaml(document: Any) -> str:
+    return yaml.dump(
+        document,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100_000,
+    )
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value.strip("\n") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _scale_rule_expr(
+    rule: AlertRule | RecordingRule, factor: float, scrape_s: float, rule_file: RuleFile
+) -> ScaledExpression:
+    try:
+        scaled = scale_expression(rule.expr, factor)
+    except promql.PromQLError as exc:
+        raise RuleError(
+            f"cannot rewrite the expression: {exc}",
+            path=rule.source,
+            line=rule.line,
+            key=_kind(rule),
+        ) from None
+    need_ms = MIN_SCRAPES_PER_WINDOW * scrape_s * 1000
+    for window in scaled.windows:
+        if window.kind == "range" and window.after_ms < need_ms - 1e-6:
+            largest = largest_valid_factor(rule_file, scrape_s)
+            assert largest is not None
+            before = format_ms(round(window.before_ms))
+            raise RuleError(
+                f"time scale {factor:g} turns the range window [{before}]"
+                f" into [{format_ms(window.after_ms)}]: fewer than {MIN_SCRAPES_PER_WINDOW} scrapes"
+                f" at scrape interval {format_seconds(scrape_s)} (a window needs at least "
+                f"{format_seconds(need_ms / 1000)}).",
+                path=rule.source,
+                line=rule.line,
+                key=_kind(rule),
+                hint=_largest_hint(largest, scrape_s),
+            )
+    return scaled
+
+
+def _largest_hint(largest: float, scrape_s: float) -> str:
+    at = f"at scrape interval {format_seconds(scrape_s)}"
+    if largest < 1:
+        return f"even time scale 1 is too fast for this file {at}; use a shorter scrape interval"
+    shown = math.floor(largest * 100) / 100
+    return f"largest valid time scale for this file {at}: {shown:g}"
+
+
+def _scaled_duration(seconds: float, factor: float, warnings: list[str], what: str) -> str:
+    exact_ms = seconds * 1000 / factor
+    ms = round(exact_ms)
+    if ms == 0 and exact_ms > 0:
+        ms = 1
+    if abs(ms - exact_ms) > 1e-6:
+        warnings.append(
+            f"{what} {format_seconds(seconds)} / {factor:g} = {exact_ms:.3f}ms, "
+            f"rounded to {format_ms(ms)}"
+        )
+    return format_ms(ms)
+
+
+def _rules(rule_file: RuleFile) -> list[AlertRule | RecordingRule]:
+    return [rule for group in rule_file.groups for rule in group.rules]
+
+
+def _kind(rule: AlertRule | RecordingRule) -> str:
+    return f"{'alert' if isinstance(rule, AlertRule) else 'record'} {rule.name!r}"
+
+
+def _who(rule: AlertRule | RecordingRule) -> str:
+    return f"{_kind(rule)} ({rule.source.name}:{rule.line})"

@@ -1,0 +1,222 @@
+"""Load scenario files: YAML with positions -> ${ENV} -> schema -> cross-references -> variants.
+
+Every problem is a ``ScenarioError`` naming the file, the line, the key path and,
+where there are choices, a did-you-mean::
+
+    Error in scenarios/dlq-flood.yaml, line 12 (expect[0].fires.after):
+      Unknown phase 'fualt' -> did you mean 'fault'?
+
+A file with ``variants:`` loads as one Scenario per variant (``name[variant]``).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from harness.errors import InputError, ScenarioError
+from harness.scenarios.diagnostics import from_validation_error, scenario_error, suggest, unknown
+from harness.scenarios.env import MissingVariable, interpolate
+from harness.scenarios.model import Scenario
+from harness.scenarios.source import DuplicateKeyError, LineDict, load_yaml
+
+SUFFIXES = (".yaml", ".yml")
+
+
+def load_scenarios(
+    paths: Iterable[Path | str], *, env: Mapping[str, str] | None = None
+) -> list[Scenario]:
+    """Every scenario in ``paths`` (files, or directories searched for *.yaml / *.yml).
+
+    Scenario ids (``name`` or ``name[variant]``) must be unique across the files.
+    """
+    seen: dict[str, Scenario] = {}
+    out: list[Scenario] = []
+    for file in _files(paths):
+        for scenario in load_scenario(file, env=env):
+            other = seen.get(scenario.id)
+            if other is not None:
+                raise ScenarioError(
+                    f"Scenario '{scenario.id}' is also defined in {other.source}",
+                    path=file,
+                    line=scenario.line,
+                    key="name",
+                    hint="give one of them another 'name:'",
+                )
+            seen[scenario.id] = scenario
+            out.append(scenario)
+    return out
+
+
+def load_scenario(path: Path | str, *, env: Mapping[str, str] | None = None) -> list[Scenario]:
+    """The scenario in one file; one Scenario per variant when it declares ``variants:``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ScenarioError(f"Cannot read the scenario file: {reason}", path=path) from None
+    return parse_scenario(text, path, env=env)
+
+
+def parse_scenario(
+    text: str, path: Path | str, *, env: Mapping[str, str] | None = None
+) -> list[Scenario]:
+    """Like ``load_scenario`` for text already read; ``path`` names it in errors."""
+    path = Path(path)
+    data = _parse(text, path)
+    try:
+        interpolate(data, os.environ if env is None else env)
+    except MissingVariable as exc:
+        raise scenario_error(path, data, exc.path, exc.message, exc.hint) from None
+    data.setdefault("name", path.stem)
+    base = _validate(data, path)
+    if not base.variants:
+        return [base]
+    return [_variant(data, base, i, path) for i in range(len(base.variants))]
+
+
+def _files(paths: Iterable[Path | str]) -> list[Path]:
+    files: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputError(f"No such scenario file or directory: {path}")
+    return files
+
+
+def _parse(text: str, path: Path) -> LineDict:
+    try:
+        data = load_yaml(text)
+    except DuplicateKeyError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise ScenarioError(f"Duplicate key {exc.problem}", path=path, line=line) from None
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, path) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"Invalid YAML: {exc}", path=path) from None
+    if data is None:
+        raise ScenarioError("The scenario file is empty", path=path)
+    if not isinstance(data, LineDict):
+        got = "a list" if isinstance(data, list) else repr(data)
+        raise ScenarioError(
+            f"A scenario is a mapping (name:, phases:, expect:, ...), not {got}",
+            path=path,
+            line=getattr(data, "line", 1),
+        )
+    return data
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, path: Path) -> ScenarioError:
+    """The parser's problem at its line and column, and where the unclosed construct began."""
+    mark = exc.problem_mark or exc.context_mark
+    message = f"Invalid YAML: {exc.problem or exc.context or 'cannot parse'}"
+    if mark is not None:
+        message += f" (column {mark.column + 1})"
+    context = exc.context_mark
+    if exc.problem and exc.context and context and mark and context.line != mark.line:
+        message += f"\n  {exc.context} that starts on line {context.line + 1}"
+    line = mark.line + 1 if mark is not None else None
+    return ScenarioError(message, path=path, line=line)
+
+
+def _validate(data: LineDict, path: Path, variant: str | None = None) -> Scenario:
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        context = f" (in variant '{variant}')" if variant else ""
+        raise from_validation_error(exc, path, data, Scenario, context=context) from None
+    scenario._source = path
+    scenario._data = data
+    scenario._variant = variant
+    _check_references(scenario, data, path)
+    return scenario
+
+
+def _check_references(scenario: Scenario, data: LineDict, path: Path) -> None:
+    """Phase names unique; every phase a scenario or variant refers to exists."""
+    phases: list[str] = []
+    for i, phase in enumerate(scenario.phases):
+        if phase.name in phases:
+            loc = ("phases", i, "name")
+            raise scenario_error(path, data, loc, f"Duplicate phase '{phase.name}'")
+        phases.append(phase.name)
+        kinds: list[str] = []
+        for j, fault in enumerate(phase.faults):
+            if fault.kind in kinds:
+                raise scenario_error(
+                    path,
+                    data,
+                    ("phases", i, "faults", j, "kind"),
+                    f"Fault '{fault.kind}' appears twice in phase '{phase.name}'",
+                    hint="merge them into one entry",
+                )
+            kinds.append(fault.kind)
+
+    def check_phase(name: str, loc: tuple[str | int, ...]) -> None:
+        if name not in phases:
+            raise scenario_error(path, data, loc, *unknown("phase", name, phases))
+
+    for i, exp in enumerate(scenario.expect):
+        if exp.fires:
+            check_phase(exp.fires.after, ("expect", i, "fires", "after"))
+        if exp.resolves:
+            check_phase(exp.resolves.after, ("expect", i, "resolves", "after"))
+            if exp.fires and phases.index(exp.resolves.after) < phases.index(exp.fires.after):
+                raise scenario_error(
+                    path,
+                    data,
+                    ("expect", i, "resolves", "after"),
+                    f"'{exp.alert}' cannot resolve after '{exp.resolves.after}': "
+                    f"it fires after the later phase '{exp.fires.after}'",
+                )
+        if exp.never_fires and exp.never_fires.during:
+            check_phase(exp.never_fires.during, ("expect", i, "never_fires", "during"))
+
+    names: list[str] = []
+    for i, variant in enumerate(scenario.variants):
+        if variant.name in names:
+            raise scenario_error(
+                path, data, ("variants", i, "name"), f"Duplicate variant '{variant.name}'"
+            )
+        names.append(variant.name)
+        for phase_name, faults in variant.faults.items():
+            check_phase(phase_name, ("variants", i, "faults", phase_name))
+            present = [f.kind for f in scenario.phase(phase_name).faults]
+            for kind in faults:
+                if kind not in present:
+                    listed = ", ".join(present) or "none"
+                    raise scenario_error(
+                        path,
+                        data,
+                        ("variants", i, "faults", phase_name, kind),
+                        f"Phase '{phase_name}' has no '{kind}' fault to override"
+                        f"{suggest(kind, present)}",
+                        hint=f"faults in '{phase_name}': {listed}",
+                    )
+
+
+def _variant(data: LineDict, base: Scenario, index: int, path: Path) -> Scenario:
+    """The scenario with variant ``index``'s fault parameters and expectations applied."""
+    merged = copy.deepcopy(data)
+    patch = merged["variants"][index]
+    for phase_name, faults in (patch.get("faults") or {}).items():
+        phase = next(p for p in merged["phases"] if p.get("name") == phase_name)
+        for kind, params in faults.items():
+            fault = next(f for f in phase["faults"] if f.get("kind") == kind)
+            for key, value in params.items():
+                fault[key] = value
+                # Errors in the merged fault point at the variant's line, where the value is.
+                fault.lines[key] = params.lines.get(key, fault.lines.get(key, 0))
+    if patch.get("expect") is not None:
+        merged["expect"] = patch["expect"]
+    return _validate(merged, path, variant=base.variants[index].name)

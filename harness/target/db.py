@@ -1,0 +1,214 @@
+"""Engine, sessions and database metrics measured around every real statement.
+
+Labels of db_queries_total / db_query_duration_seconds:
+- model: the table name of the statement's main table (INSERT INTO / UPDATE / DELETE
+  FROM / the first FROM of a SELECT); 'unknown' when there is none.
+- operation: Prisma action names, as the spec's Prisma middleware reports them:
+  data-access code names it with ``execution_options(operation=...)`` (findUnique,
+  findMany, count, groupBy, aggregate, queryRaw, ...); otherwise it follows the SQL
+  verb: SELECT -> findMany, INSERT -> create (executemany: createMany), UPDATE ->
+  updateMany, DELETE -> deleteMany, anything else -> executeRaw.
+- status: success | error (errors are counted, not timed, as in the spec).
+
+SQLite (the default) runs in WAL mode with a busy timeout on every connection: the
+API and the worker share the file, and without them baseline traffic produces lock
+errors that look exactly like injected faults. The slow_db fault sleeps inside the
+database (a registered SQL function on SQLite, pg_sleep on PostgreSQL) within the
+timed scope of the statement it slows.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.orm import Session, sessionmaker
+
+from harness.target.faults import Faults
+from harness.target.metrics import TargetMetrics
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_VERB_OPERATION = {
+    "SELECT": "findMany",
+    "INSERT": "create",
+    "UPDATE": "updateMany",
+    "DELETE": "deleteMany",
+    "WITH": "findMany",
+}
+_TABLE_PATTERNS = {
+    "INSERT": re.compile(r"INSERT\s+(?:OR\s+\w+\s+)?INTO\s+[\"`]?(\w+)", re.I),
+    "UPDATE": re.compile(r"UPDATE\s+[\"`]?(\w+)", re.I),
+    "DELETE": re.compile(r"DELETE\s+FROM\s+[\"`]?(\w+)", re.I),
+    "SELECT": re.compile(r"\bFROM\s+[\"`]?(\w+)", re.I),
+}
+_COUNT = re.compile(r"\s*SELECT\s+count\(", re.I)
+_KEY = "harness_stmt"
+_CACHE_MAX = 2048
+
+
+def classify(statement: str, executemany: bool = False) -> tuple[str, str]:
+    """(model, operation) of a SQL statement, from its verb and main table."""
+    verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+    operation = _VERB_OPERATION.get(verb, "executeRaw")
+    if verb == "INSERT" and executemany:
+        operation = "createMany"
+    pattern = _TABLE_PATTERNS.get("SELECT" if verb == "WITH" else verb)
+    found = pattern.search(statement) if pattern else None
+    if verb == "SELECT" and found is None:
+        operation = "queryRaw"
+    elif verb == "SELECT" and _COUNT.match(statement):
+        operation = "count"
+    return (found.group(1) if found else "unknown"), operation
+
+
+class DbInstrumentation:
+    """SQLAlchemy engine events that time statements and apply the slow_db fault."""
+
+    def __init__(self, metrics: TargetMetrics | None, faults: Faults | None) -> None:
+        self.metrics = metrics
+        self.faults = faults
+        self._classified: dict[tuple[str, bool], tuple[str, str]] = {}
+        self._children: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+    def attach(self, engine: Engine) -> None:
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+        event.listen(engine, "handle_error", self._error)
+
+    def _labels(self, statement: str, context: Any, executemany: bool) -> tuple[str, str]:
+        key = (statement, executemany)
+        found = self._classified.get(key)
+        if found is None:
+            found = classify(statement, executemany)
+            if len(self._classified) < _CACHE_MAX:
+                self._classified[key] = found
+        explicit = context.execution_options.get("operation") if context is not None else None
+        return (found[0], explicit) if explicit else found
+
+    def _before(
+        self,
+        conn: Any,
+        cursor: Any,
+        statement: str,
+        parameters: Any,
+        context: Any,
+        executemany: bool,
+    ) -> None:
+        model, operation = self._labels(statement, context, executemany)
+        conn.info[_KEY] = (model, operation, time.perf_counter())
+        if self.faults is not None and self.faults.slow_db_active:
+            delay = self.faults.db_delay(model)
+            if delay > 0:
+                _sleep_in_database(cursor, delay, conn.dialect.name)
+
+    def _after(
+        self,
+        conn: Any,
+        cursor: Any,
+        statement: str,
+        parameters: Any,
+        context: Any,
+        executemany: bool,
+    ) -> None:
+        started = conn.info.pop(_KEY, None)
+        if started is None or self.metrics is None:
+            return
+        model, operation, t0 = started
+        children = self._children.get((model, operation))
+        if children is None:
+            m = self.metrics
+            children = (
+                m.db_queries.labels(model, operation, "success"),
+                m.db_query_duration.labels(model, operation),
+            )
+            self._children[(model, operation)] = children
+        children[0].inc()
+        children[1].observe(time.perf_counter() - t0)
+
+    def _error(self, ctx: ExceptionContext) -> None:
+        started = ctx.connection.info.pop(_KEY, None) if ctx.connection is not None else None
+        if started is not None:
+            model, operation = started[0], started[1]
+        elif ctx.statement:
+            model, operation = classify(ctx.statement)
+        else:
+            return  # not a statement (e.g. connecting): nothing the spec counts
+        if self.metrics is not None:
+            self.metrics.db_queries.labels(model, operation, "error").inc()
+
+
+def _sqlite_sleep(seconds: float) -> int:
+    time.sleep(float(seconds))
+    return 1
+
+
+def _sleep_in_database(cursor: Any, seconds: float, dialect: str) -> None:
+    sql = "SELECT pg_sleep(%s)" if dialect == "postgresql" else "SELECT harness_sleep(?)"
+    side = cursor.connection.cursor()
+    try:
+        side.execute(sql, (seconds,))
+        side.fetchall()
+    finally:
+        side.close()
+
+
+def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cur.close()
+    dbapi_conn.create_function("harness_sleep", 1, _sqlite_sleep)
+
+
+def make_engine(
+    url: str,
+    *,
+    metrics: TargetMetrics | None = None,
+    faults: Faults | None = None,
+    instrument: bool = True,
+) -> Engine:
+    """An engine for ``url`` (SQLite file or PostgreSQL), instrumented unless told not to."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            pool_size=10,
+            max_overflow=30,
+        )
+        event.listen(engine, "connect", _on_sqlite_connect)
+    else:
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    if instrument:
+        DbInstrumentation(metrics, faults).attach(engine)
+    return engine
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session committed on success and rolled back on error."""
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def ping(engine: Engine) -> None:
+    """SELECT 1 (the spec's health check), labelled queryRaw."""
+    with engine.connect() as conn:
+        conn.execution_options(operation="queryRaw").execute(text("SELECT 1"))

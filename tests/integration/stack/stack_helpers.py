@@ -1,0 +1,52 @@
+"""Helpers for stack tests (imported by the tests and conftest.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+
+FAKE_TARGET = Path(__file__).with_name("fake_target.py")
+HARNESS_UP = Path(__file__).with_name("harness_up.py")
+
+
+def real_target_available() -> bool:
+    return all(
+        importlib.util.find_spec(f"harness.target.{name}") is not None
+        for name in ("dbinit", "worker", "api")
+    )
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"{what} not met within {timeout} s"
+        time.sleep(0.02)
+
+
+def processes_under(root: Path) -> list[psutil.Process]:
+    """Live processes whose command line or working directory mentions ``root``."""
+    found = []
+    text = str(root)
+    for proc in psutil.process_iter():
+        if proc.pid == os.getpid():
+            continue
+        try:
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                continue
+            if any(text in arg for arg in proc.cmdline()) or proc.cwd().startswith(text):
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

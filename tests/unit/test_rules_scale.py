@@ -1,0 +1,142 @@
+"""Rewriting rule files for time scale k."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from harness.errors import RuleError
+from harness.paths import SPEC_DIR
+from harness.rules import promql
+from harness.rules.load import load_rules, load_rules_text
+from harness.rules.model import RuleFile
+from harness.rules.scale import largest_valid_factor, scale_rules
+
+SPEC_RULES = SPEC_DIR / "prometheus-alerts.yml"
+
+
+def _reload(text: str, name: str = "scaled.yml") -> RuleFile:
+    return load_rules_text(text, name)
+
+
+def test_k1_rewrite_of_spec_rules_is_identical() -> None:
+    original = load_rules(SPEC_RULES)
+    scaled = _reload(scale_rules(original, 1).yaml_text)
+    assert [g.name for g in scaled.groups] == [g.name for g in original.groups]
+    assert [g.interval_s for g in scaled.groups] == [g.interval_s for g in original.groups]
+    for before, after in zip(original.alerts, scaled.alerts, strict=True):
+        assert promql.parse(after.expr).prettify() == promql.parse(before.expr).prettify()
+        assert (after.name, after.for_s, after.keep_firing_for_s) == (
+            before.name, before.for_s, before.keep_firing_for_s)
+        assert (after.labels, after.annotations) == (before.labels, before.annotations)
+        assert (after.max_range_s, after.uses_range) == (before.max_range_s, before.uses_range)
+
+
+def test_k60_scales_for_interval_and_windows_and_keeps_order() -> None:
+    result = scale_rules(SPEC_RULES, 60)
+    doc = yaml.safe_load(result.yaml_text)
+    first = doc["groups"][0]
+    assert list(first) == ["name", "interval", "rules"]
+    assert first["interval"] == "500ms" and doc["groups"][1]["interval"] == "1s"
+    high = first["rules"][0]
+    assert list(high) == ["alert", "expr", "for", "labels", "annotations"]
+    assert high["for"] == "5s"
+    assert high["expr"] == ('rate(http_requests_total{status_code=~"5.."}[5s]) / '
+                           "rate(http_requests_total[5s]) > 0.05")
+    assert high["annotations"]["description"] == (
+        "Error rate is {{ $value | humanizePercentage }} (threshold: 5%)")
+    assert "for" not in first["rules"][3]  # DLQGrowing had none: none added
+    scaled = _reload(result.yaml_text)
+    assert [a.max_range_s for a in scaled.alerts] == [5, 5, 0, 60, 5, 10, 15, 15]
+
+
+def test_recording_rules_and_keep_firing_for_are_scaled() -> None:
+    text = """
+groups:
+  - name: g
+    interval: 1m
+    rules:
+      - record: job:errors:rate5m
+        expr: sum by (job) (rate(errors_total[5m]))
+      - alert: Errors
+        expr: job:errors:rate5m > 1
+        for: 2m
+        keep_firing_for: 10m
+"""
+    rules = load_rules_text(text, "r.yml")
+    doc = yaml.safe_load(scale_rules(rules, 60).yaml_text)
+    record, alert = doc["groups"][0]["rules"]
+    assert record["expr"] == "sum by (job) (rate(errors_total[5s]))"
+    assert (alert["for"], alert["keep_firing_for"]) == ("2s", "10s")
+
+
+def test_refuses_k_leaving_fewer_than_4_scrapes() -> None:
+    with pytest.raises(RuleError) as info:
+        scale_rules(SPEC_RULES, 120, scrape_interval_s=1)
+    err = info.value
+    assert (err.line, err.key) == (9, "alert 'HighErrorRate'")
+    text = str(err)
+    assert "time scale 120 turns the range window [5m] into [2s500ms]" in text
+    assert "fewer than 4 scrapes at scrape interval 1s" in text
+    assert "largest valid time scale for this file at scrape interval 1s: 75" in text
+
+
+def test_largest_valid_factor_is_accepted() -> None:
+    rules = load_rules(SPEC_RULES)
+    assert largest_valid_factor(rules, 1) == 75
+    assert largest_valid_factor(rules, 0.5) == 150
+    scale_rules(rules, 75, scrape_interval_s=1)
+    with pytest.raises(RuleError, match=r"largest valid time scale .*: 150"):
+        scale_rules(rules, 151, scrape_interval_s=0.5)
+
+
+def test_refusal_when_even_k1_is_too_fast() -> None:
+    rules = load_rules_text("groups: [{name: g, rules: [{alert: A, expr: 'rate(x[1m]) > 0'}]}]",
+                            "r.yml")
+    with pytest.raises(RuleError, match="even time scale 1 is too fast"):
+        scale_rules(rules, 1, scrape_interval_s=30)
+
+
+def test_subquery_ranges_are_scaled_but_not_held_to_the_scrape_rule() -> None:
+    text = "groups: [{name: g, rules: [{alert: A, expr: 'max_over_time(x[2m:10s]) > 0'}]}]"
+    doc = yaml.safe_load(scale_rules(load_rules_text(text, "r.yml"), 60).yaml_text)
+    assert doc["groups"][0]["rules"][0]["expr"] == "max_over_time(x[2s:167ms]) > 0"
+
+
+def test_time_threshold_warning() -> None:
+    text = """
+groups:
+  - name: g
+    rules:
+      - alert: BackupTooOld
+        expr: time() - backup_last_success_timestamp_seconds > 600
+      - alert: Fine
+        expr: rate(x[5m]) > 600
+"""
+    result = scale_rules(load_rules_text(text, "r.yml"), 60)
+    [warning] = result.warnings
+    assert warning.startswith("alert 'BackupTooOld' (r.yml:5)")
+    assert "time() - backup_last_success_timestamp_seconds > 600" in warning
+    assert "not scaled" in warning and "divide it by 60" in warning
+    # the clock warning holds at k = 1 too: the threshold is a duration in disguise
+    assert len(scale_rules(load_rules_text(text, "r.yml"), 1).warnings) == 1
+
+
+def test_count_threshold_warning_only_when_scaled() -> None:
+    rules = load_rules(SPEC_RULES)
+    [warning] = scale_rules(rules, 60).warnings
+    assert "DLQGrowing" in warning and "60 times fewer events" in warning
+    assert scale_rules(rules, 1).warnings == ()
+
+
+def test_rounding_warnings() -> None:
+    result = scale_rules(SPEC_RULES, 7)
+    assert any("group 'api_alerts' interval 30s / 7" in w for w in result.warnings)
+    assert any("alert 'HighErrorRate' (prometheus-alerts.yml:9): range 5m / 7" in w
+               for w in result.warnings)
+
+
+@pytest.mark.parametrize("factor", [0, -3])
+def test_bad_factor(factor: float) -> None:
+    with pytest.raises(RuleError, match="time scale must be a positive number"):
+        scale_rules(SPEC_RULES, factor)
