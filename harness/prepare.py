@@ -19,6 +19,7 @@ from harness.errors import InputError, RuleError
 from harness.rules.load import load_rules, load_rules_text
 from harness.rules.model import AlertRule
 from harness.rules.scale import scale_rules
+from harness.stack.binaries import LOCAL_STACK_PROGRAMS, require_binaries
 from harness.stack.spec import Intervals, StackSpec
 
 # Production intervals the time scale divides (Prometheus defaults / the spec's).
@@ -86,7 +87,11 @@ def prepare(
     rules: Sequence[Path],
     alertmanager_config: Path | None,
     time_scale: float,
+    binaries: Sequence[str] = LOCAL_STACK_PROGRAMS,
 ) -> PreparedRun:
+    """``binaries``: programs the chosen backend runs on this host, checked first so a
+    missing one is reported before any other work (amtool renders the routes)."""
+    require_binaries((*binaries, "amtool"))
     if not (time_scale > 0 and math.isfinite(time_scale)):
         raise InputError(f"--time-scale must be a positive number, got {time_scale!r}")
     intervals = pick_intervals(time_scale)

@@ -110,7 +110,7 @@ class SchoolUser(FastHttpUser):
 
     def students_of(self, cls: dict[str, Any], refresh: bool = False) -> list[dict[str, Any]]:
         cid = int(cls["id"])
-        if refresh or cid not in self.roster:
+        if refresh or not self.roster.get(cid):  # an empty (failed) roster is fetched again
             path = f"/api/students?class_id={cid}&limit={ROSTER_LIMIT}"
             self.roster[cid] = _items(self.get_json(path, "/api/students"))
         return self.roster[cid]

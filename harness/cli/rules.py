@@ -11,7 +11,7 @@ from harness.errors import InputError
 
 def _seconds(value: str) -> float:
     """A Prometheus duration (500ms, 1s) or a plain number of seconds."""
-    from harness.rules.durations import parse_seconds
+    from harness.durations import parse_seconds
 
     try:
         return float(value)

@@ -78,13 +78,14 @@ def _watch(stack: Stack) -> None:
     "rules",
     multiple=True,
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Prometheus rule file to load (repeatable).",
+    help="Prometheus rule file to load (repeatable). Default: compose/corrected/.",
 )
 @click.option(
     "--alertmanager-config",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Alertmanager configuration (receivers are pointed at the capture receiver).",
+    help="Alertmanager configuration (receivers are pointed at the capture receiver). "
+    "Default: compose/corrected/alertmanager.yml.",
 )
 @click.option(
     "--time-scale",
@@ -106,7 +107,12 @@ def command(
     api_port: int | None,
 ) -> int:
     """Bring the stack up for manual work; Ctrl-C stops everything."""
+    from harness.options import RunOptions
     from harness.prepare import build_stack_spec
+
+    defaults = RunOptions()
+    rules = rules or defaults.rules
+    alertmanager_config = alertmanager_config or defaults.alertmanager_config
 
     try:
         with interrupts_unwind():

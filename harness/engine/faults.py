@@ -34,7 +34,7 @@ class FaultApplier:
             self._apply_one(fault, patch)
         if patch:
             self._client.set(patch)
-            self._undo.append(self._client.reset)
+            self._undo.append(self._reset_target)
 
     def revert(self) -> None:
         errors: list[str] = []
@@ -46,6 +46,9 @@ class FaultApplier:
                 errors.append(str(exc))
         if errors:
             raise HarnessError("Could not undo every fault: " + "; ".join(errors))
+
+    def _reset_target(self) -> None:
+        self._client.reset()
 
     def _apply_one(self, fault: sf.FaultBase, patch: dict[str, Any]) -> None:
         match fault:

@@ -7,6 +7,7 @@ Alert times come from Prometheus's ALERTS series (evaluation-time precise, see
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from harness.engine.history import Episode
@@ -24,12 +25,27 @@ def judge_scenario(
     episodes: Mapping[str, list[Episode]],
     notifications: list[Notification],
     run: tuple[float, float],
+    *,
+    delivery_failures: Mapping[str, list[str]] | None = None,
 ) -> list[ExpectationVerdict]:
+    """``delivery_failures``: receiver -> Alertmanager's reasons for failed sends."""
     out: list[ExpectationVerdict] = []
     for plan in plans:
         eps = [e for e in episodes.get(plan.exp.alert, []) if _labels_match(e.labels, plan)]
-        out += _judge_plan(scenario_id, plan, phases, eps, notifications, run)
+        verdicts = _judge_plan(scenario_id, plan, phases, eps, notifications, run)
+        out += [_explain(v, delivery_failures or {}) for v in verdicts]
     return out
+
+
+def _explain(v: ExpectationVerdict, failures: Mapping[str, list[str]]) -> ExpectationVerdict:
+    """Quote Alertmanager's reason on a notification that never arrived."""
+    kind, _, receiver = v.check.partition(":")
+    reasons = failures.get(receiver)
+    if v.passed or not reasons or kind not in ("notifies", "resolved_notification"):
+        return v
+    why = "; ".join(reasons[:2])
+    verdict = replace(v.verdict, message=f"{v.verdict.message}. Alertmanager: {why}")
+    return replace(v, verdict=verdict)
 
 
 def _judge_plan(

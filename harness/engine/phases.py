@@ -22,6 +22,13 @@ from harness.scenarios.model import Phase, Scenario
 TICK = 0.1  # how often an `auto` phase re-checks its expectations
 
 
+def phase_budget(phase: Phase) -> float:
+    """A phase's longest possible length, production seconds."""
+    if phase.duration == "auto":
+        return phase.max or 0.0
+    return float(phase.duration)
+
+
 class PhaseDriver:
     def __init__(
         self,
@@ -51,8 +58,7 @@ class PhaseDriver:
             self.faults.apply(phase.faults)
             start = time.time()
             try:
-                limit = (phase.max if phase.duration == "auto" else phase.duration) or 0.0
-                deadline = start + float(limit) / self.k
+                deadline = start + phase_budget(phase) / self.k
                 if self.on_phase:
                     self.on_phase(phase, deadline)
                 while not self.cancel.is_set():

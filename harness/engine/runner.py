@@ -15,11 +15,12 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
+from harness.engine.amlog import delivery_failures
 from harness.engine.faults import FaultApplier
 from harness.engine.history import fetch_episodes
 from harness.engine.judge import judge_scenario
 from harness.engine.observer import Observer
-from harness.engine.phases import PhaseDriver
+from harness.engine.phases import PhaseDriver, phase_budget
 from harness.engine.plans import make_plans
 from harness.engine.result import ScenarioResult
 from harness.load.command import LocustConfig
@@ -68,12 +69,12 @@ def run_scenario(
         stack_ctx.callback(client.close)
         faults = FaultApplier(stack, client)
         stack_ctx.callback(faults.revert)
-        budget = sum(_phase_budget(p) for p in scenario.phases) / prepared.time_scale
+        budget = sum(phase_budget(p) for p in scenario.phases) / prepared.time_scale
         load = None
         if scenario.load is not None:
             config = _locust_config(scenario.load, ep.api, budget + 30, options, spec.fault_token)
+            # Entering starts Locust; leaving stops it on every path.
             load = stack_ctx.enter_context(LocustRun(config, out_dir / "locust"))
-            load.start()
         started = time.time()
         hook = (lambda ph, dl: on_phase(scenario.id, ph, dl)) if on_phase else None
         driver = PhaseDriver(
@@ -108,6 +109,7 @@ def run_scenario(
             episodes,
             notifications,
             (started, ended),
+            delivery_failures=delivery_failures(stack.log_text("alertmanager")),
         )
         return ScenarioResult(
             scenario_id=scenario.id,
@@ -122,10 +124,6 @@ def run_scenario(
             notes=list(prepared.notes),
         )
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _phase_budget(phase: Phase) -> float:
-    return float(phase.max if phase.duration == "auto" else phase.duration or 0.0)
 
 
 def _locust_config(

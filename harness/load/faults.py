@@ -20,7 +20,7 @@ TOKEN_HEADER = "X-Fault-Token"
 
 
 class FaultClient:
-    """``get()``, ``set(partial)``, ``reset()``, ``backlog(queue, jobs)``, ``applied(partial)``."""
+    """``get()``, ``set(partial)``, ``reset()``, ``backlog()``, ``poison()``, ``applied()``."""
 
     def __init__(
         self,
@@ -46,12 +46,36 @@ class FaultClient:
         """Merge a partial state, e.g. ``{"errors": {"ratio": 0.3}}``; returns the full one."""
         return self._call("PUT", "/faults", json=dict(state))
 
-    def reset(self) -> dict[str, Any]:
-        return self._call("DELETE", "/faults")
+    def reset(self) -> None:
+        """Every fault off (and any poison flood in progress stopped)."""
+        self._call("DELETE", "/faults")
 
-    def backlog(self, queue: str, jobs: int) -> dict[str, Any]:
-        """Enqueue ``jobs`` jobs on a BullMQ queue at once (a queue backlog fault)."""
-        return self._call("POST", "/faults/backlog", json={"queue": queue, "jobs": jobs})
+    def backlog(self, queue: str, jobs: int, *, job_type: str | None = None) -> dict[str, Any]:
+        """Enqueue ``jobs`` jobs on a BullMQ queue at once (a queue backlog fault).
+
+        ``job_type`` None: the queue's main job type (the target picks it).
+        """
+        body: dict[str, Any] = {"queue": queue, "jobs": jobs}
+        if job_type is not None:
+            body["job_type"] = job_type
+        return self._call("POST", "/faults/backlog", json=body)
+
+    def poison(
+        self,
+        events: int,
+        *,
+        event_type: str = "GradePosted",
+        rate: float | None = None,
+        tenant_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Publish ``events`` poisoned EventBus events (a DLQ flood): all at once, or at
+        ``rate`` per second in the background (stopped by ``reset()``)."""
+        body: dict[str, Any] = {"events": events, "event_type": event_type}
+        if rate is not None:
+            body["rate"] = rate
+        if tenant_id is not None:
+            body["tenant_id"] = tenant_id
+        return self._call("POST", "/faults/poison", json=body)
 
     @contextmanager
     def applied(self, state: Mapping[str, Any]) -> Iterator[dict[str, Any]]:

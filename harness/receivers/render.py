@@ -41,7 +41,7 @@ from harness.receivers.routes import (
     parse_route_tree,
 )
 from harness.receivers.templates import TemplateProblem, template_problems
-from harness.rules.durations import format_seconds, parse_seconds
+from harness.durations import format_seconds, parse_seconds
 from harness.rules.scale import dump_yaml
 from harness.rules.yamlsrc import Source
 from harness.stack.spec import RECEIVER_URL_TOKEN

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from harness.rules.durations import parse_seconds
+from harness.durations import parse_seconds
 
 # Alertmanager 0.25 defaults (config/config.go DefaultRouteOpts).
 DEFAULT_GROUP_WAIT_S = 30.0

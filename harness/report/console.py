@@ -11,7 +11,7 @@ from harness.engine.result import ScenarioResult
 from harness.engine.suite import SuiteResult
 from harness.scenarios.model import Phase
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def on_phase(scenario_id: str, phase: Phase, deadline: float) -> None:

@@ -16,7 +16,7 @@ import yaml
 
 from harness.errors import RuleError
 from harness.rules import promql
-from harness.rules.durations import parse_ms
+from harness.durations import parse_ms
 from harness.rules.model import AlertRule, RecordingRule, RuleFile, RuleGroup
 from harness.rules.yamlsrc import Source, line_of
 

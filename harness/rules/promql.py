@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import promql_parser as pp
 
-from harness.rules.durations import timedelta_ms
+from harness.durations import timedelta_ms
 
 Node = pp.Expr
 

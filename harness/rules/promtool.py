@@ -23,7 +23,7 @@ import yaml
 
 from harness.errors import MissingBinaryError, RuleError
 from harness.rules import promql
-from harness.rules.durations import format_ms, parse_ms
+from harness.durations import format_ms, parse_ms
 from harness.rules.load import load_rules
 from harness.rules.rewrite import scale_expression
 from harness.rules.scale import dump_yaml, scale_rules

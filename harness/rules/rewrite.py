@@ -25,7 +25,7 @@ from typing import Any
 import promql_parser as pp
 
 from harness.rules import promql
-from harness.rules.durations import format_ms, timedelta_ms
+from harness.durations import format_ms, timedelta_ms
 
 _MATCH_OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}  # by MatchOp name
 

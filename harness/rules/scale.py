@@ -19,7 +19,7 @@ import yaml
 
 from harness.errors import RuleError
 from harness.rules import promql
-from harness.rules.durations import format_ms, format_seconds
+from harness.durations import format_ms, format_seconds
 from harness.rules.load import load_rules
 from harness.rules.model import AlertRule, RecordingRule, RuleFile
 from harness.rules.rewrite import ScaledExpression, scale_expression

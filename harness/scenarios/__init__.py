@@ -12,7 +12,7 @@ The JSON schema export lives in ``harness.scenarios.schema`` (``python -m`` it t
 rewrite ``docs/scenario.schema.json``).
 """
 
-from harness.scenarios.durations import format_duration, parse_duration
+from harness.durations import format_duration, parse_duration
 from harness.scenarios.faults import FAULT_KINDS, Fault, FaultBase
 from harness.scenarios.loader import load_scenario, load_scenarios, parse_scenario
 from harness.scenarios.model import (

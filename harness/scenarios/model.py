@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from harness.scenarios.durations import parse_duration
+from harness.durations import parse_duration
 from harness.scenarios.faults import Fault
 from harness.scenarios.source import Key, line_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from harness.stack.durations import format_duration
+from harness.durations import format_duration
 
 
 def default_alertmanager_config(receiver_url: str, *, time_scale: float = 1.0) -> str:

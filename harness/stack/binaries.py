@@ -31,7 +31,7 @@ PROGRAMS: dict[str, Program] = {
     )
 }
 
-LOCAL_STACK_PROGRAMS = ("redis-server", "alertmanager", "prometheus")
+LOCAL_STACK_PROGRAMS = ("prometheus", "alertmanager", "redis-server")
 
 
 def find_binary(name: str, path: str | None = None) -> str:

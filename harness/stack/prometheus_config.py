@@ -11,7 +11,7 @@ import jinja2
 
 from harness.errors import ConfigError
 from harness.paths import COMPOSE_DIR
-from harness.stack.durations import format_duration
+from harness.durations import format_duration
 from harness.stack.spec import Intervals
 
 TEMPLATE = COMPOSE_DIR / "prometheus" / "prometheus.yml.j2"

@@ -37,6 +37,7 @@ from harness.target.runtime import metrics_response
 from harness.target.settings import Settings
 
 log = logging.getLogger("harness.target.api")
+STOP_TIMEOUT = 5.0  # seconds for the collector to finish its round at shutdown
 
 
 def create_app(settings: Settings, registry: CollectorRegistry | None = None) -> FastAPI:
@@ -64,14 +65,17 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(collector.run())
+        stop = asyncio.Event()
+        task = asyncio.create_task(collector.run(stop))
         log.info("api started", extra={"fields": {"database": engine.url.render_as_string()}})
         try:
             yield
         finally:
             control.stop_floods()
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            stop.set()
+            _done, pending = await asyncio.wait({task}, timeout=STOP_TIMEOUT)
+            for t in pending:
+                t.cancel()
             await http.aclose()
             await redis.aclose()
             engine.dispose()

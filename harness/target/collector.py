@@ -10,6 +10,7 @@ A part that fails keeps its last values and logs once per outage.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -45,10 +46,16 @@ class Collector:
         self._students_seen: set[tuple[str, str]] = set()
         self._interventions_seen: set[tuple[str, str, str]] = set()
 
-    async def run(self) -> None:
-        while True:
+    async def run(self, stop: asyncio.Event) -> None:
+        """Collect every interval until ``stop`` is set.
+
+        Stopping goes through the event, not only Task.cancel(): a cancel that lands
+        while a threadpool call is finishing can be absorbed by anyio/wait_for.
+        """
+        while not stop.is_set():
             await self.collect_once()
-            await asyncio.sleep(self.interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.interval)
 
     async def collect_once(self) -> None:
         await self._guard("queues", self._queues)

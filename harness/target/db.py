@@ -19,6 +19,7 @@ timed scope of the statement it slows.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -32,7 +33,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from harness.target.faults import Faults
 from harness.target.metrics import TargetMetrics
 
+log = logging.getLogger("harness.target.db")
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SLOW_QUERY_SECONDS = 1.0  # logged with its duration in ms
 _VERB_OPERATION = {
     "SELECT": "findMany",
     "INSERT": "create",
@@ -100,7 +104,11 @@ class DbInstrumentation:
         executemany: bool,
     ) -> None:
         model, operation = self._labels(statement, context, executemany)
-        conn.info[_KEY] = (model, operation, time.perf_counter())
+        started = (model, operation, time.perf_counter())
+        if context is not None:
+            context.harness_stmt = started
+        else:
+            conn.info[_KEY] = started
         if self.faults is not None and self.faults.slow_db_active:
             delay = self.faults.db_delay(model)
             if delay > 0:
@@ -115,7 +123,7 @@ class DbInstrumentation:
         context: Any,
         executemany: bool,
     ) -> None:
-        started = conn.info.pop(_KEY, None)
+        started = _pop_started(conn, context)
         if started is None or self.metrics is None:
             return
         model, operation, t0 = started
@@ -127,11 +135,25 @@ class DbInstrumentation:
                 m.db_query_duration.labels(model, operation),
             )
             self._children[(model, operation)] = children
+        elapsed = time.perf_counter() - t0
         children[0].inc()
-        children[1].observe(time.perf_counter() - t0)
+        children[1].observe(elapsed)
+        if elapsed >= SLOW_QUERY_SECONDS:  # the spec's LogQL: `| json | duration > 1000`
+            log.warning(
+                "slow query",
+                extra={
+                    "fields": {
+                        "model": model,
+                        "operation": operation,
+                        "duration": round(elapsed * 1000, 1),
+                    }
+                },
+            )
 
     def _error(self, ctx: ExceptionContext) -> None:
-        started = ctx.connection.info.pop(_KEY, None) if ctx.connection is not None else None
+        started = None
+        if ctx.connection is not None:
+            started = _pop_started(ctx.connection, ctx.execution_context)
         if started is not None:
             model, operation = started[0], started[1]
         elif ctx.statement:
@@ -140,6 +162,14 @@ class DbInstrumentation:
             return  # not a statement (e.g. connecting): nothing the spec counts
         if self.metrics is not None:
             self.metrics.db_queries.labels(model, operation, "error").inc()
+
+
+def _pop_started(conn: Any, context: Any) -> tuple[str, str, float] | None:
+    if context is not None:
+        started: tuple[str, str, float] | None = context.__dict__.pop("harness_stmt", None)
+        if started is not None:
+            return started
+    return conn.info.pop(_KEY, None)
 
 
 def _sqlite_sleep(seconds: float) -> int:

@@ -32,7 +32,9 @@ class JsonFormatter(logging.Formatter):
             "timestamp": f"{ts}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "message": record.getMessage(),
-            "logger": record.name,
+            # uvicorn logs everything as "uvicorn.error": a line that is not an error must
+            # not match the spec's LogQL `|= "error"`.
+            "logger": "uvicorn" if record.name == "uvicorn.error" else record.name,
             "service": self.service,
             "environment": self.environment,
         }

@@ -26,8 +26,8 @@ class FakeTarget:
         self.calls.append((request.method, request.url.path))
         if request.headers.get("X-Fault-Token") != self.token:
             return httpx.Response(401, json={"detail": "missing or wrong X-Fault-Token"})
-        if request.url.path == "/faults/backlog":
-            return httpx.Response(200, json={"enqueued": json.loads(request.content)["jobs"]})
+        if request.url.path in ("/faults/backlog", "/faults/poison"):
+            return httpx.Response(200, json=json.loads(request.content))
         if request.method == "PUT":
             patch = json.loads(request.content)
             if patch.get("errors", {}).get("ratio", 0) > 1:
@@ -48,9 +48,13 @@ def test_set_get_reset() -> None:
     with _client(target) as faults:
         assert faults.set({"errors": {"ratio": 0.5}})["errors"]["ratio"] == 0.5
         assert faults.get()["errors"]["ratio"] == 0.5
-        assert faults.reset()["errors"]["ratio"] == 0.0
-        assert faults.backlog("notifications", 50) == {"enqueued": 50}
-    assert target.calls[-1] == ("POST", "/faults/backlog")
+        faults.reset()
+        assert faults.get()["errors"]["ratio"] == 0.0
+        assert faults.backlog("notifications", 50) == {"queue": "notifications", "jobs": 50}
+        assert faults.backlog("reports", 5, job_type="x")["job_type"] == "x"
+        assert faults.poison(20, rate=5.0) == {"events": 20, "event_type": "GradePosted",
+                                               "rate": 5.0}
+    assert target.calls[-1] == ("POST", "/faults/poison")
 
 
 def test_wrong_token_is_a_clear_error() -> None:

@@ -46,7 +46,7 @@ def test_scale_refusal_exits_2_with_the_reason(capsys: pytest.CaptureFixture[str
 def test_bad_scrape_interval(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "rules", "scale", "-k", "2", "--scrape-interval", "soon",
                         str(SPEC_RULES))
-    assert code == 2 and "not a valid duration" in err
+    assert code == 2 and "Invalid duration" in err
 
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")

@@ -10,7 +10,7 @@ import pytest
 
 from harness.paths import PROJECT_DIR
 from harness.scenarios import parse_duration, parse_scenario
-from harness.scenarios.durations import format_duration
+from harness.durations import format_duration
 from harness.scenarios.faults import FAULT_KINDS
 from harness.scenarios.model import DURATION_PATTERN
 from harness.scenarios.schema import SCHEMA_PATH, render_json_schema, scenario_json_schema

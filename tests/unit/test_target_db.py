@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 from target_support import SMALL
 
+from harness.target import db as db_module
 from harness.target import repo
 from harness.target.db import classify, make_engine, make_sessionmaker, ping, session_scope
 from harness.target.dbinit import init_database, main
@@ -99,7 +100,10 @@ def test_sqlite_connections_use_wal_and_a_busy_timeout(
 
 def test_slow_db_sleeps_inside_the_timed_statement(
     db: tuple[str, CollectorRegistry, Faults],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    monkeypatch.setattr(db_module, "SLOW_QUERY_SECONDS", 0.1)
     url, registry, faults = db
     faults.set(
         merge_patch(
@@ -119,6 +123,9 @@ def test_slow_db_sleeps_inside_the_timed_statement(
     assert get("db_query_duration_seconds_bucket", {**students, "le": "0.1"}) == 0
     assert get("db_query_duration_seconds_bucket", {**students, "le": "0.5"}) == 1
     assert get("db_query_duration_seconds_bucket", {**schools, "le": "0.1"}) == 1
+    slow = [getattr(r, "fields", {}) for r in caplog.records if r.getMessage() == "slow query"]
+    assert len(slow) == 1 and slow[0]["model"] == "students"
+    assert slow[0]["duration"] >= 150  # ms
     engine.dispose()
 
 

@@ -281,6 +281,16 @@ class LocalStack:
         self._launch_service(service)
         self._wait_ready(service)
 
+    def log_text(self, service: str, max_bytes: int = 1_000_000) -> str:
+        """The end of a service's log (configs and logs live in the run directory)."""
+        process = self._service(service).process
+        if process is None or not process.log_path.exists():
+            return ""
+        with open(process.log_path, "rb") as log:
+            log.seek(0, 2)
+            log.seek(max(0, log.tell() - max_bytes))
+            return log.read().decode("utf-8", "replace")
+
     def _service(self, name: str) -> Service:
         if self._endpoints is None:
             raise StackError("The stack is not up.")

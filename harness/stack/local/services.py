@@ -11,7 +11,7 @@ from pathlib import Path
 from harness.errors import ConfigError
 from harness.paths import PROJECT_DIR
 from harness.stack.alertmanager_config import default_alertmanager_config
-from harness.stack.durations import format_duration
+from harness.durations import format_duration
 from harness.stack.ports import LOOPBACK
 from harness.stack.process import ManagedProcess
 from harness.stack.prometheus_config import ScrapeJob, render_prometheus_config

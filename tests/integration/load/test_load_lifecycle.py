@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import Target
+from load_target import Target
 
 from harness.load import FaultClient, FaultControlError, LoadError, LocustConfig, LocustRun
 from harness.load.run import TIMEOUT_EXIT, marked_processes
@@ -67,5 +67,10 @@ def test_fault_client_against_the_target(target: Target) -> None:
             with pytest.raises(FaultControlError, match="rejected"):
                 faults.set({"no_such_section": {}})
             assert faults.get()["latency"]["seconds"] == 0.2  # a rejected state changes nothing
+            assert faults.backlog("notifications", 5)["queued"] == 5
+            assert faults.poison(3, event_type="AttendanceMarked")["published"] == 3
+            with pytest.raises(FaultControlError, match="job_type"):
+                faults.backlog("reports", 1, job_type="send_email")
         finally:
-            assert faults.reset()["latency"]["seconds"] == 0.0
+            faults.reset()
+        assert faults.get()["latency"]["seconds"] == 0.0

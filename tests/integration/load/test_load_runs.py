@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import Target
+from load_target import Target
 
 from harness.load import LocustConfig, LocustRun, Phase, marked_processes, run_load
 

@@ -5,30 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import Target
+from load_target import Target, poll
 
 from harness.load import LocustConfig, LocustRun
 from harness.load.command import DEFAULT_LOCUSTFILE, SHAPES_FILE
 
 pytestmark = pytest.mark.integration
-
-
-def poll(what: str, fn: Callable[[], Any], timeout: float = 15.0) -> Any:
-    """Call ``fn`` until it returns something truthy; fail naming ``what`` at the deadline."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"{what}: not within {timeout:g} s")
 
 
 def _template_args(page: str) -> dict[str, Any]:

@@ -330,3 +330,67 @@ def test_health_follows_redis_and_everything_recovers(own_stack: TargetStack) ->
         what="the worker to complete jobs again after Redis came back",
     )
     api.close()
+
+
+def test_notification_and_intervention_faults_fail_in_the_worker(
+    stack: TargetStack, api: httpx.Client
+) -> None:
+    r = api.put(
+        "/faults",
+        headers=FAULTS,
+        json={
+            "notifications": {"fail_ratio": {"push": 1.0}},
+            "interventions": {"handler_fail_ratio": 1.0},
+        },
+    )
+    assert r.status_code == 200, r.text
+    student, _ = _first_student_and_class(api)
+    r = api.post(
+        "/api/notifications",
+        json={"recipient_id": student, "channel": "push", "type": "alert", "message": "x"},
+    )
+    assert r.status_code == 202, r.text
+    r = api.post(
+        "/api/interventions", json={"student_id": student, "tier": 3, "reason": "attendance"}
+    )
+    assert r.status_code == 201, r.text
+    failed_job = {"queue": "notifications", "job_type": "send_push"}
+    wait_until(
+        lambda: sample(stack.worker, "bullmq_jobs_total", **failed_job, status="failed") >= 1,
+        what="the push delivery job to fail",
+    )
+    assert sample(stack.worker, "bullmq_queue_failed_total", **failed_job) >= 1
+    assert (
+        sample(
+            stack.worker,
+            "notifications_sent_total",
+            tenant_id="tenant-1",
+            channel="push",
+            type="alert",
+            status="failed",
+        )
+        >= 1
+    )
+    # The failing handler is retried, then its event is dead-lettered.
+    wait_until(
+        lambda: sample(stack.worker, "eventbus_dlq_total", event_type="InterventionCreated") >= 1,
+        what="the failing InterventionCreated to be dead-lettered",
+    )
+    assert (
+        sample(
+            stack.worker,
+            "eventbus_consumed_total",
+            event_type="InterventionCreated",
+            handler="interventionFollowUp",
+            status="failed",
+        )
+        >= 3
+    )
+
+
+def test_processes_exit_cleanly_while_redis_is_down(own_stack: TargetStack) -> None:
+    own_stack.stop_redis()
+    for name in ("api", "worker"):
+        t0 = time.monotonic()
+        assert own_stack.procs[name].stop(grace=8.0) == 0, own_stack.logs()
+        assert time.monotonic() - t0 < 8.0
