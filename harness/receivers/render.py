@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.durations import format_seconds, parse_seconds
 from harness.errors import ConfigError
 from harness.receivers.amtool import check_config_text
 from harness.receivers.capture import receiver_path
@@ -41,7 +42,6 @@ from harness.receivers.routes import (
     parse_route_tree,
 )
 from harness.receivers.templates import TemplateProblem, template_problems
-from harness.durations import format_seconds, parse_seconds
 from harness.rules.scale import dump_yaml
 from harness.rules.yamlsrc import Source
 from harness.stack.spec import RECEIVER_URL_TOKEN

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from harness.durations import parse_ms
 from harness.errors import RuleError
 from harness.rules import promql
-from harness.durations import parse_ms
 from harness.rules.model import AlertRule, RecordingRule, RuleFile, RuleGroup
 from harness.rules.yamlsrc import Source, line_of
 

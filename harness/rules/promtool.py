@@ -21,9 +21,9 @@ from typing import Any
 import promql_parser as pp
 import yaml
 
+from harness.durations import format_ms, parse_ms
 from harness.errors import MissingBinaryError, RuleError
 from harness.rules import promql
-from harness.durations import format_ms, parse_ms
 from harness.rules.load import load_rules
 from harness.rules.rewrite import scale_expression
 from harness.rules.scale import dump_yaml, scale_rules

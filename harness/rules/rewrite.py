@@ -24,8 +24,8 @@ from typing import Any
 
 import promql_parser as pp
 
-from harness.rules import promql
 from harness.durations import format_ms, timedelta_ms
+from harness.rules import promql
 
 _MATCH_OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}  # by MatchOp name
 

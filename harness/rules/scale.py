@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
+from harness.durations import format_ms, format_seconds
 from harness.errors import RuleError
 from harness.rules import promql
-from harness.durations import format_ms, format_seconds
 from harness.rules.load import load_rules
 from harness.rules.model import AlertRule, RecordingRule, RuleFile
 from harness.rules.rewrite import ScaledExpression, scale_expression

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import jinja2
 
+from harness.durations import format_duration
 from harness.errors import ConfigError
 from harness.paths import COMPOSE_DIR
-from harness.durations import format_duration
 from harness.stack.spec import Intervals
 
 TEMPLATE = COMPOSE_DIR / "prometheus" / "prometheus.yml.j2"

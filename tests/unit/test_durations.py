@@ -53,5 +53,5 @@ def test_parse(text: str, seconds: float) -> None:
 
 @pytest.mark.parametrize("bad", ["", "1.5s", "5", "1s1m", "m", "5 m"])
 def test_parse_rejects(bad: str) -> None:
-    with pytest.raises(ValueError, match="Invalid duration|no unit|units must go"):
+    with pytest.raises(ValueError, match=r"Invalid duration|no unit|units must go"):
         parse_duration(bad)

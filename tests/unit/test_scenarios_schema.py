@@ -8,9 +8,9 @@ import re
 import jsonschema
 import pytest
 
+from harness.durations import format_duration
 from harness.paths import PROJECT_DIR
 from harness.scenarios import parse_duration, parse_scenario
-from harness.durations import format_duration
 from harness.scenarios.faults import FAULT_KINDS
 from harness.scenarios.model import DURATION_PATTERN
 from harness.scenarios.schema import SCHEMA_PATH, render_json_schema, scenario_json_schema

@@ -8,10 +8,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.durations import format_duration
 from harness.errors import ConfigError
 from harness.paths import PROJECT_DIR
 from harness.stack.alertmanager_config import default_alertmanager_config
-from harness.durations import format_duration
 from harness.stack.ports import LOOPBACK
 from harness.stack.process import ManagedProcess
 from harness.stack.prometheus_config import ScrapeJob, render_prometheus_config
