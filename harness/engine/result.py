@@ -76,6 +76,8 @@ class ScenarioResult:
     episodes: dict[str, list[Episode]] = field(default_factory=dict)
     notifications: list[dict[str, Any]] = field(default_factory=list)
     load: dict[str, Any] | None = None
+    # Per alert: the expression's value over the run against its threshold (charts).
+    series: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None  # the run itself broke (environment), not an expectation
 
@@ -99,5 +101,6 @@ class ScenarioResult:
             "episodes": {k: [e.to_dict() for e in v] for k, v in self.episodes.items()},
             "notifications": self.notifications,
             "load": self.load,
+            "series": self.series,
             "notes": self.notes,
         }

@@ -23,6 +23,7 @@ from harness.engine.observer import Observer
 from harness.engine.phases import PhaseDriver, phase_budget
 from harness.engine.plans import make_plans
 from harness.engine.result import ScenarioResult
+from harness.engine.series import fetch_series
 from harness.load.command import LocustConfig
 from harness.load.faults import FaultClient
 from harness.load.run import LocustRun
@@ -102,6 +103,10 @@ def run_scenario(
             prom, names, started - 5, ended, {n: prepared.evaluation_of(n) for n in names}
         )
         notifications = receiver.notifications()
+        series = [
+            fetch_series(prom, rules[n], started - 5, ended, spec.intervals.scrape).to_dict()
+            for n in names
+        ]
         verdicts = judge_scenario(
             scenario.id,
             plans,
@@ -120,6 +125,7 @@ def run_scenario(
             verdicts=verdicts,
             episodes=episodes,
             notifications=[n.to_dict() for n in notifications],
+            series=series,
             load=load_stats,
             notes=list(prepared.notes),
         )

@@ -1,0 +1,78 @@
+"""What each alert's expression did over the run, for charts: value against threshold.
+
+The rule's expression is split at its top-level comparison with a number
+(``<value expr> > 0.05``): the left side is queried over the run at step S, the number
+is the threshold. Expressions without such a comparison (``a unless b``) are charted
+as they are, without a threshold line.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import promql_parser
+
+from harness.errors import HarnessError
+from harness.observe.prometheus import PrometheusClient
+from harness.rules.model import AlertRule
+
+log = logging.getLogger(__name__)
+
+_COMPARISONS = {">", "<", ">=", "<=", "==", "!="}
+MAX_SERIES = 12  # per alert: charts stay readable; the rest is summarised
+
+
+@dataclass
+class AlertSeries:
+    alert: str
+    expr: str  # what was queried (the value side of the condition)
+    op: str | None = None
+    threshold: float | None = None
+    series: list[dict[str, Any]] = field(default_factory=list)  # {labels, points[[t, v]]}
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "alert": self.alert,
+            "expr": self.expr,
+            "op": self.op,
+            "threshold": self.threshold,
+            "series": self.series,
+            "error": self.error,
+        }
+
+
+def split_condition(expr: str) -> tuple[str, str | None, float | None]:
+    """``(value expression, comparison, threshold)``; the whole expression if not split."""
+    try:
+        node = promql_parser.parse(expr)
+    except Exception:  # the rule was parsed when loaded; be lenient here
+        return expr, None, None
+    op = str(getattr(node, "op", ""))
+    rhs = getattr(node, "rhs", None)
+    if (
+        isinstance(node, promql_parser.BinaryExpr)
+        and op in _COMPARISONS
+        and isinstance(rhs, promql_parser.NumberLiteral)
+    ):
+        return node.lhs.prettify(), op, float(rhs.val)
+    return expr, None, None
+
+
+def fetch_series(
+    prom: PrometheusClient, rule: AlertRule, start: float, end: float, step: float
+) -> AlertSeries:
+    value_expr, op, threshold = split_condition(rule.expr)
+    result = AlertSeries(rule.name, value_expr, op, threshold)
+    try:
+        data = prom.query_range(value_expr, start, end, max(step, (end - start) / 1000))
+    except HarnessError as exc:
+        result.error = str(exc)
+        log.debug("series for %s unavailable: %s", rule.name, exc)
+        return result
+    for labels, points in data[:MAX_SERIES]:
+        labels.pop("__name__", None)
+        result.series.append({"labels": labels, "points": [[t, v] for t, v in points]})
+    return result
