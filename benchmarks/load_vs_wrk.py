@@ -1,6 +1,7 @@
 """Requests/s of one Locust process (FastHttpUser) vs wrk, same target, same run.
 
-    .venv/bin/python benchmarks/load_vs_wrk.py [--seconds 10] [--connections 20]
+    .venv/bin/python -m benchmarks load_vs_wrk          (with the other benchmarks' runner)
+    .venv/bin/python -m benchmarks.load_vs_wrk [--seconds 10] [--connections 20]
 
 Starts its own target (redis-server, the seeded database, one API process) on loopback,
 runs wrk for a warm-up, then Locust and wrk for the same duration and concurrency, and
@@ -32,11 +33,13 @@ from typing import Any
 import httpx
 import psutil
 
+from benchmarks import Skipped
 from harness.load import LocustConfig, run_load
 from harness.paths import PROJECT_DIR
 from harness.stack.ports import free_port
 from harness.stack.process import ManagedProcess
 
+NAME = "load_vs_wrk"
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "load_vs_wrk.json"
 PATH = "/api/schools"
@@ -69,7 +72,7 @@ def target(run_dir: Path) -> Iterator[tuple[str, int]]:
     """redis-server + seeded SQLite + one API process; stopped on every way out."""
     redis_bin = shutil.which("redis-server")
     if redis_bin is None:
-        sys.exit("load_vs_wrk: redis-server not found (apt-get install redis-server)")
+        raise Skipped("redis-server not found (apt-get install redis-server)")
     redis_port, api_port = free_port(), free_port()
     env = {**os.environ, "TARGET_DATABASE_URL": f"sqlite:///{run_dir / 'target.db'}",
            "TARGET_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
@@ -94,7 +97,7 @@ def target(run_dir: Path) -> Iterator[tuple[str, int]]:
             except httpx.HTTPError:
                 pass
             if time.monotonic() > end or not api.is_running():
-                sys.exit(f"load_vs_wrk: target not ready\n{api.describe_log()}")
+                raise RuntimeError(f"load_vs_wrk: target not ready\n{api.describe_log()}")
             time.sleep(0.1)
         yield url, api.pid
     finally:
@@ -105,7 +108,7 @@ def target(run_dir: Path) -> Iterator[tuple[str, int]]:
 def run_wrk(url: str, seconds: int, connections: int, threads: int) -> dict[str, Any]:
     wrk = shutil.which("wrk")
     if wrk is None:
-        sys.exit("load_vs_wrk: wrk not found (apt-get install wrk)")
+        raise Skipped("wrk not found (apt-get install wrk)")
     argv = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for k, v in HEADERS.items():
         argv += ["-H", f"{k}: {v}"]
@@ -132,14 +135,9 @@ def run_locust(url: str, seconds: int, users: int, out_dir: Path) -> dict[str, A
             "user_class": "FastHttpUser"}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=20, help="wrk connections = users")
-    parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=2, help="Locust then wrk, this many times")
-    parser.add_argument("--output", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
+def measure(seconds: int = 10, connections: int = 20, wrk_threads: int = 2,
+            rounds: int = 2) -> dict[str, Any]:
+    """Locust then wrk, ``rounds`` times, on one target; medians and their ratio."""
     locust: list[dict[str, Any]] = []
     wrk: list[dict[str, Any]] = []
     load_before = os.getloadavg()[0]
@@ -147,26 +145,49 @@ def main(argv: list[str] | None = None) -> int:
         url, api_pid
     ):
         cpu = CpuMeter(api_pid)
-        run_wrk(url, 2, args.connections, args.wrk_threads)  # warm-up
-        for i in range(args.rounds):
+        run_wrk(url, 2, connections, wrk_threads)  # warm-up
+        for i in range(rounds):
             locust.append({})
             with cpu.measure(locust[-1]):
                 out = Path(tmp) / f"locust-{i}"
-                locust[-1].update(run_locust(url, args.seconds, args.connections, out))
+                locust[-1].update(run_locust(url, seconds, connections, out))
             wrk.append({})
             with cpu.measure(wrk[-1]):
-                wrk[-1].update(run_wrk(url, args.seconds, args.connections, args.wrk_threads))
+                wrk[-1].update(run_wrk(url, seconds, connections, wrk_threads))
     locust_rps = statistics.median(r["rps"] for r in locust)
     wrk_rps = statistics.median(r["rps"] for r in wrk)
-    result = {
-        "endpoint": f"GET {PATH}", "seconds": args.seconds, "concurrency": args.connections,
+    ratio = round(locust_rps / wrk_rps, 3) if wrk_rps else None
+    return {
+        "endpoint": f"GET {PATH}", "seconds": seconds, "concurrency": connections,
         "locust_rps": round(locust_rps, 1), "wrk_rps": round(wrk_rps, 1),
-        "ratio_locust_to_wrk": round(locust_rps / wrk_rps, 3) if wrk_rps else None,
+        "ratio_locust_to_wrk": ratio,
+        "figures": {"Locust req/s": round(locust_rps, 1), "wrk req/s": round(wrk_rps, 1),
+                    "Locust / wrk": ratio},
         "rounds": {"locust": locust, "wrk": wrk},
         "cpus": os.cpu_count(), "load_average_before": round(load_before, 2),
         "python": platform.python_version(),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def run(out_dir: Path) -> dict[str, Any]:
+    """The benchmarks runner's entry point (defaults; the runner writes the JSON)."""
+    return measure()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=20, help="wrk connections = users")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2, help="Locust then wrk, this many times")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    try:
+        result = measure(args.seconds, args.connections, args.wrk_threads, args.rounds)
+    except Skipped as exc:
+        print(f"load_vs_wrk: skipped: {exc}", file=sys.stderr)
+        return 2
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))

@@ -22,7 +22,7 @@ def _register() -> None:
     # Imported here so a subcommand's import cost is paid only by the harness command.
     from importlib import import_module
 
-    for name in ("up", "run", "rules", "lint", "report"):
+    for name in ("up", "run", "rules", "lint", "report", "slo"):
         try:
             module = import_module(f"harness.cli.{name}")
         except ModuleNotFoundError as exc:

@@ -27,7 +27,10 @@ def command(scenarios: tuple[Path, ...], **values: object) -> int:
 
     options = build_options(values)
     loaded = load_scenarios(scenarios or (SCENARIOS_DIR,))
-    suite = run_suite(loaded, options, on_result=console.on_result, on_phase=console.on_phase)
+    with console.Progress() as progress:
+        suite = run_suite(
+            loaded, options, on_result=progress.on_result, on_phase=progress.on_phase
+        )
     paths = write_reports(suite)
     console.summary(suite)
     for path in paths:

@@ -6,13 +6,20 @@ raw samples tell exactly when an alert became pending (ActiveAt) and firing
 (FiredAt). When an alert resolves its series gets a stale marker, which a range
 query drops: ResolvedAt is the evaluation after the last firing sample, i.e. last
 firing sample + E (groups evaluate at fixed slots, TIMING.md).
+
+Whether an alert is still active when the run ends is decided by the group's first
+evaluation after the run (``wait_evaluated``): an episode with no sample at that
+evaluation has resolved.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
+from harness.errors import StackError
 from harness.observe.prometheus import PrometheusClient
+from harness.verdicts.timeline import parse_timestamp
 
 
 @dataclass
@@ -38,16 +45,46 @@ class Episode:
         }
 
 
+def wait_evaluated(
+    prom: PrometheusClient, alerts: list[str], after: float, timeout: float
+) -> dict[str, float]:
+    """Wait until every group holding one of ``alerts`` has evaluated after ``after``.
+
+    Returns each alert's group's last evaluation time. Polls /api/v1/rules (a condition,
+    not a sleep); a StackError names the groups still waiting when ``timeout`` passes.
+    """
+    deadline = time.monotonic() + timeout
+    wanted = set(alerts)
+    while True:
+        last: dict[str, float] = {}
+        for group in prom.rule_groups():
+            stamp = parse_timestamp(group.get("lastEvaluation")) or 0.0
+            for rule in group.get("rules", []):
+                if rule.get("type") == "alerting" and rule.get("name") in wanted:
+                    last[rule["name"]] = stamp
+        late = sorted(a for a in wanted if last.get(a, 0.0) <= after)
+        if not late:
+            return last
+        if time.monotonic() > deadline:
+            raise StackError(
+                f"Prometheus did not evaluate the rules of {', '.join(late)} within "
+                f"{timeout:g} s after the run ended"
+            )
+        time.sleep(0.05)
+
+
 def fetch_episodes(
     prom: PrometheusClient,
     alerts: list[str],
     start: float,
     end: float,
     evaluation_of: dict[str, float],
+    last_evaluation: dict[str, float],
 ) -> dict[str, list[Episode]]:
-    """Episodes per alert name between ``start`` and ``end`` (wall-clock seconds).
+    """Episodes per alert name between ``start`` and the groups' ``last_evaluation``.
 
-    ``evaluation_of`` maps each alert to its group's evaluation interval E.
+    ``evaluation_of``: each alert's group interval E. An episode without a sample at its
+    group's last evaluation has resolved.
     """
     if not alerts:
         return {}
@@ -65,15 +102,15 @@ def fetch_episodes(
             samples.setdefault(key, []).append((float(ts), state))
     out: dict[str, list[Episode]] = {name: [] for name in alerts}
     for (name, labels_key), points in samples.items():
-        e = evaluation_of.get(name, 1.0)
-        out.setdefault(name, []).extend(_episodes(name, dict(labels_key), sorted(points), e, end))
+        e, last = evaluation_of.get(name, 1.0), last_evaluation.get(name, end)
+        out.setdefault(name, []).extend(_episodes(name, dict(labels_key), sorted(points), e, last))
     for episodes in out.values():
         episodes.sort(key=lambda ep: ep.pending_at or ep.fired_at or 0.0)
     return out
 
 
 def _episodes(
-    name: str, labels: dict[str, str], points: list[tuple[float, str]], e: float, end: float
+    name: str, labels: dict[str, str], points: list[tuple[float, str]], e: float, last_eval: float
 ) -> list[Episode]:
     episodes: list[Episode] = []
     current: Episode | None = None
@@ -94,10 +131,12 @@ def _episodes(
                 current.fired_at = ts
             current.last_firing = ts
     if current is not None:
-        if end - current.last_seen > 1.5 * e:
+        # Still active at the group's last evaluation: a sample stamped with it exists.
+        if last_eval - current.last_seen > 0.5 * e:
             _close(current, e)
         episodes.append(current)
     return episodes
+
 
 
 def _close(ep: Episode, e: float) -> None:

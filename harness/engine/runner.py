@@ -8,7 +8,6 @@ here is stopped on every way out (context managers), Ctrl-C included.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from harness.engine.amlog import delivery_failures
 from harness.engine.faults import FaultApplier
-from harness.engine.history import fetch_episodes
+from harness.engine.history import fetch_episodes, wait_evaluated
 from harness.engine.judge import judge_scenario
 from harness.engine.observer import Observer
 from harness.engine.phases import PhaseDriver, phase_budget
@@ -27,6 +26,7 @@ from harness.engine.series import fetch_series
 from harness.load.command import LocustConfig
 from harness.load.faults import FaultClient
 from harness.load.run import LocustRun
+from harness.load.sizing import users_for_rate
 from harness.observe.alertmanager import AlertmanagerClient
 from harness.observe.prometheus import PrometheusClient
 from harness.options import RunOptions
@@ -99,9 +99,9 @@ def run_scenario(
                 log.warning("Locust statistics unavailable: %s", exc)
         observer.stop()
         names = scenario.alerts()
-        episodes = fetch_episodes(
-            prom, names, started - 5, ended, {n: prepared.evaluation_of(n) for n in names}
-        )
+        evaluation = {n: prepared.evaluation_of(n) for n in names}
+        last_eval = wait_evaluated(prom, names, ended, timeout=2 * max(evaluation.values()) + 5)
+        episodes = fetch_episodes(prom, names, started - 5, ended, evaluation, last_eval)
         notifications = receiver.notifications()
         series = [
             fetch_series(prom, rules[n], started - 5, ended, spec.intervals.scrape).to_dict()
@@ -138,9 +138,10 @@ def _locust_config(
     users = load.users
     think: float | None = None
     if load.rate is not None:
-        # Constant throughput: enough users that each waits about 0.5 s between tasks.
-        users = users or max(1, math.ceil(load.rate * 0.5))
-        think = users / load.rate
+        # Approximate pacing for locustfiles/school.py: a task sends about 2.6 requests
+        # (attendance marks a roster at once); users wait 1 s on average between tasks.
+        think = 1.0
+        users = users or users_for_rate(load.rate, think, requests_per_task=2.6)
     assert users is not None
     return LocustConfig(
         host=host,
@@ -149,6 +150,7 @@ def _locust_config(
         run_time=run_time,
         locustfiles=(LOCUSTFILES_DIR / load.locustfile,),
         workers=options.load_workers,
+        user_classes=load.user_classes,
         think_time=think,
         fault_token=token,
     )

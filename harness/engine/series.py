@@ -9,6 +9,7 @@ as they are, without a threshold line.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,5 +75,7 @@ def fetch_series(
         return result
     for labels, points in data[:MAX_SERIES]:
         labels.pop("__name__", None)
-        result.series.append({"labels": labels, "points": [[t, v] for t, v in points]})
+        # NaN (e.g. a quantile over no requests) and infinities are gaps in a chart.
+        finite = [[t, v] for t, v in points if math.isfinite(v)]
+        result.series.append({"labels": labels, "points": finite})
     return result

@@ -50,7 +50,15 @@ class HarnessSession:
         out = self._suite.report_dir / "scenarios" / scenario.id.replace("/", "_")
         result = run_scenario(scenario, prepared, self.options, out)
         self._suite.results.append(result)
+        self._attach(result, prepared)
         return result
+
+    def _attach(self, result: ScenarioResult, prepared: PreparedRun) -> None:
+        """Charts and verdicts onto the running item's allure result (with --alluredir)."""
+        if self.config.pluginmanager.hasplugin("allure_listener"):
+            from harness.report.allure import attach_to_allure
+
+            attach_to_allure(result, prepared)
 
     def deselect_by_alert(self, items: list[pytest.Item]) -> None:
         alerts = set(self.options.alerts)
@@ -74,7 +82,8 @@ class HarnessSession:
         from harness.report.writer import write_reports
 
         self._suite.ended = time.time()
-        write_reports(self._suite)
+        # allure-pytest writes allure-results itself (--alluredir), charts attached above.
+        write_reports(self._suite, allure=False)
 
 
 session_key = pytest.StashKey[HarnessSession]()

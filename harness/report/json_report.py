@@ -1,26 +1,37 @@
 """report.json: every expectation with its window, observed time and verdict, plus the
-rules and routes used, the time scale, the intervals and the stack's versions."""
+rules and routes used, the time scale, the intervals, the options and the stack's
+versions. Its shape is ``harness.report.model.Report`` (docs/report.schema.json)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
+import os
 import platform
 import shutil
 import subprocess
 from dataclasses import asdict
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from harness import __version__
 from harness.engine.suite import SuiteResult
+from harness.prepare import PreparedRun
 from harness.report.redact import redact
 
 SCHEMA_VERSION = 1
+PROGRAMS = ("prometheus", "prometheus-alertmanager", "redis-server")
+LIBRARIES = ("locust", "prometheus-client", "fastapi")
 
 
+@lru_cache(maxsize=1)
 def binary_versions() -> dict[str, str]:
+    """First line of ``--version`` of each stack program on PATH (cached per process)."""
     out: dict[str, str] = {}
-    for name in ("prometheus", "prometheus-alertmanager", "redis-server"):
+    for name in PROGRAMS:
         path = shutil.which(name)
         if not path:
             continue
@@ -33,8 +44,44 @@ def binary_versions() -> dict[str, str]:
     return out
 
 
+def versions() -> dict[str, str]:
+    out = {
+        "harness": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "cpus": str(os.cpu_count() or "?"),
+    }
+    for lib in LIBRARIES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[lib] = metadata.version(lib)
+    return {**out, **binary_versions()}
+
+
+def alert_rules(prepared: PreparedRun) -> list[dict[str, Any]]:
+    """Each alert as written, with its ``for:`` as the stack ran it."""
+    scaled = {r.name: r for r in prepared.rules}
+    out = []
+    for rule in prepared.original_rules:
+        ran = scaled.get(rule.name, rule)
+        out.append(
+            {
+                "name": rule.name,
+                "expr": rule.expr,
+                "group": rule.group,
+                "source": str(rule.source),
+                "line": rule.line,
+                "for_s": rule.for_s,
+                "scaled_for_s": ran.for_s,
+                "keep_firing_for_s": rule.keep_firing_for_s,
+                "labels": dict(rule.labels),
+                "annotations": dict(rule.annotations),
+            }
+        )
+    return out
+
+
 def suite_to_dict(suite: SuiteResult) -> dict[str, Any]:
-    prepared = suite.prepared
+    prepared, options = suite.prepared, suite.options
     verdicts = [v for r in suite.results for v in r.verdicts]
     return {
         "schema_version": SCHEMA_VERSION,
@@ -51,11 +98,19 @@ def suite_to_dict(suite: SuiteResult) -> dict[str, Any]:
         },
         "time_scale": prepared.time_scale,
         "intervals": asdict(prepared.intervals),
+        "options": {
+            "backend": options.backend,
+            "parallel": options.parallel,
+            "load_workers": options.load_workers,
+            "alerts": list(options.alerts),
+        },
         "inputs": {
             "rules": [str(p) for p in prepared.rule_sources],
             "alertmanager_config": str(prepared.alertmanager_source)
             if prepared.alertmanager_source
             else None,
+            "alerts": alert_rules(prepared),
+            "receivers": list(prepared.receivers),
             "scaled_rules": [
                 {"file": name, "yaml": text} for name, text in prepared.stack_spec.rule_files
             ],
@@ -63,13 +118,29 @@ def suite_to_dict(suite: SuiteResult) -> dict[str, Any]:
         },
         "notes": list(prepared.notes),
         "warnings": list(prepared.warnings),
-        "versions": {"python": platform.python_version(), **binary_versions()},
+        "versions": versions(),
         "scenarios": [r.to_dict() for r in suite.results],
     }
 
 
+def finite(data: Any) -> Any:
+    """Infinity and NaN are not JSON: written as null (an open window end)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite(v) for v in data]
+    return data
+
+
+def report_text(suite: SuiteResult) -> str:
+    """report.json's text, secrets redacted."""
+    text = json.dumps(finite(suite_to_dict(suite)), indent=2, default=str, allow_nan=False)
+    return redact(text, suite.prepared.secrets)
+
+
 def write_json_report(suite: SuiteResult, path: Path | None = None) -> Path:
     path = path or suite.report_dir / "report.json"
-    text = json.dumps(suite_to_dict(suite), indent=2, default=str)
-    path.write_text(redact(text, suite.prepared.secrets))
+    path.write_text(report_text(suite), encoding="utf-8")
     return path

@@ -18,6 +18,7 @@ from harness.durations import parse_ms
 from harness.errors import RuleError
 from harness.rules import promql
 from harness.rules.model import AlertRule, RecordingRule, RuleFile, RuleGroup
+from harness.rules.recorded import resolve_groups
 from harness.rules.yamlsrc import Source, line_of
 
 TOP_KEYS = ("groups",)
@@ -58,7 +59,9 @@ def load_rules_text(text: str, source: Path | str) -> RuleFile:
             )
         seen[group.name] = group.line
         groups.append(group)
-    return RuleFile(source=src.path, groups=tuple(groups), document=src.value(root))
+    # Alerts reading this file's recording rules lag by their windows too.
+    resolved = resolve_groups(groups)
+    return RuleFile(source=src.path, groups=resolved, document=src.value(root))
 
 
 def load_rule_files(paths: Iterable[Path | str]) -> list[RuleFile]:

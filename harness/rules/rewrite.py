@@ -178,7 +178,8 @@ def _shape(node: pp.Expr) -> list[tuple[Any, ...]]:
         elif isinstance(n, pp.VectorSelector):
             entry += (
                 n.name,
-                [(m.name, str(m.op), m.value) for m in n.matchers.matchers],
+                # Matcher order means nothing, and prettify() sorts several by name.
+                sorted((m.name, str(m.op), m.value) for m in n.matchers.matchers),
                 None if n.at is None else str(n.at.type),
             )
         elif isinstance(n, pp.SubqueryExpr):

@@ -81,6 +81,9 @@ class Load(_Model):
     rate: float | None = Field(
         default=None, gt=0, description="Total requests per second (constant-throughput pacing)."
     )
+    user_classes: tuple[str, ...] = Field(
+        default=(), description="Locust user classes to run (default: every class in the file)."
+    )
 
     @model_validator(mode="after")
     def _users_or_rate(self) -> Load:

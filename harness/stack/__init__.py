@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from harness.receivers.capture import CaptureReceiver
     from harness.stack.base import Stack
 
-BACKENDS = ("local",)
+BACKENDS = ("local", "containers")
 
 __all__ = ["RECEIVER_URL_TOKEN", "Endpoints", "Intervals", "StackSpec", "open_stack"]
 
@@ -34,4 +34,8 @@ def open_stack(
         from harness.stack.local.backend import LocalStack
 
         return LocalStack(spec, receiver=receiver)
+    if backend == "containers":
+        from harness.stack.containers.backend import ContainerStack
+
+        return ContainerStack(spec, receiver=receiver)
     raise StackError(f"Unknown stack backend {backend!r}; available: {', '.join(BACKENDS)}.")

@@ -20,8 +20,8 @@ from starlette.responses import Response
 
 from harness.target.control import FaultControl, add_fault_routes
 from harness.target.db import make_engine, make_sessionmaker, ping
-from harness.target.eventbus import EventBus, EventConsumer
-from harness.target.faults import Faults
+from harness.target.eventbus import HANDLER_GROUPS, EventBus, EventConsumer
+from harness.target.faults import BACKLOG_JOB_TYPES, Faults
 from harness.target.handlers import WorkerDomain
 from harness.target.health import health_response
 from harness.target.metrics import TargetMetrics
@@ -34,10 +34,30 @@ log = logging.getLogger("harness.target.worker")
 STOP_TIMEOUT = 3.0
 
 
+def init_worker_series(metrics: TargetMetrics) -> None:
+    """Expose the worker's counters at 0 for every known label set from the start.
+
+    The spec's instrumentation creates a series on its first increment, so a counter
+    such as eventbus_dlq_total first appears already at N: `increase()` has no earlier
+    sample and reads 0, and a burst into the DLQ can never fire DLQGrowing. Prometheus's
+    own guidance is to initialise known label values; the harness's target does.
+    """
+    for event_type, handler in HANDLER_GROUPS:
+        metrics.eventbus_dlq.labels(event_type)
+        for status in ("success", "failed"):
+            metrics.eventbus_consumed.labels(event_type, handler, status)
+    for queue, job_types in BACKLOG_JOB_TYPES.items():
+        for job_type in job_types:
+            for status in ("completed", "failed"):
+                metrics.bullmq_jobs.labels(queue, job_type, status)
+            metrics.bullmq_queue_failed.labels(queue, job_type)
+
+
 async def serve_worker(
     settings: Settings, registry: CollectorRegistry, host: str, port: int
 ) -> None:
     metrics = TargetMetrics(registry)
+    init_worker_series(metrics)
     faults = Faults(settings.fault_seed)
     engine = make_engine(
         settings.database_url,

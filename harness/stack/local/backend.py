@@ -8,6 +8,9 @@ Start order (independent pieces side by side, TIMING.md's order where it matters
 
 A start that fails, or is interrupted, stops everything it started before the error
 propagates. ``down()`` is idempotent and also runs at interpreter exit.
+
+Besides the processes, ``service_names()`` lists "database": a pseudo-service whose
+``stop_service`` takes a database outage on and ``start_service`` ends it (database.py).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from harness.errors import StackError
 from harness.paths import STATE_DIR
 from harness.receivers.capture import CaptureReceiver
 from harness.stack.binaries import require_binaries
+from harness.stack.local.database import DATABASE, DatabaseOutage
 from harness.stack.local.services import (
     POLL_INTERVAL,
     SERVICE_NAMES,
@@ -33,6 +37,7 @@ from harness.stack.local.services import (
     Service,
     dbinit_process,
     plan_services,
+    target_env,
 )
 from harness.stack.ports import LOOPBACK, claim_port, free_port, release_port
 from harness.stack.process import ManagedProcess
@@ -69,6 +74,7 @@ class LocalStack:
         self._ports: Ports | None = None
         self._services: dict[str, Service] = {}
         self._dbinit: ManagedProcess | None = None
+        self._database: DatabaseOutage | None = None
         self._endpoints: Endpoints | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -123,6 +129,8 @@ class LocalStack:
         processes = [s.process for s in reversed(self._services.values()) if s.process]
         if self._dbinit is not None:
             processes.append(self._dbinit)
+        if self._database is not None and self._database.process is not None:
+            processes.insert(0, self._database.process)  # the outage ends first
         try:
             for process in processes:
                 process.terminate()
@@ -156,6 +164,7 @@ class LocalStack:
         receiver_url = self.receiver.start()
         self._services = plan_services(spec, run, ports, binaries, receiver_url)
         self._dbinit = dbinit_process(spec, run, ports)
+        self._database = DatabaseOutage(target_env(spec, run, ports)["TARGET_DATABASE_URL"], run)
 
         self._launch(self._dbinit)
         self._launch_service("redis")
@@ -245,7 +254,7 @@ class LocalStack:
 
     # -- fault hooks -------------------------------------------------------------------
     def service_names(self) -> tuple[str, ...]:
-        return SERVICE_NAMES
+        return (*SERVICE_NAMES, DATABASE)
 
     def pids(self) -> dict[str, int]:
         """Pid (= process group id) of every running service."""
@@ -270,11 +279,24 @@ class LocalStack:
         process.finish(time.monotonic() + STOP_TIMEOUT)
 
     def stop_service(self, service: str) -> None:
-        """Stop the service gracefully (terminate -> wait -> kill)."""
+        """Stop the service gracefully (terminate -> wait -> kill).
+
+        "database": take the outage on; returns once every statement that touches a table
+        blocks (and then fails, see database.py)."""
+        if service == DATABASE:
+            outage = self._outage()
+            self._launch(outage.new_process())
+            outage.wait_down(self._cancel)
+            return
         self._running(service).stop(STOP_TIMEOUT)
 
     def start_service(self, service: str) -> None:
-        """Start a stopped or killed service again, on the same port, and wait until ready."""
+        """Start a stopped or killed service again, on the same port, and wait until ready.
+
+        "database": end the outage."""
+        if service == DATABASE:
+            self._outage().end(STOP_TIMEOUT)
+            return
         existing = self._service(service).process
         if existing is not None and existing.is_running():
             raise StackError(f"{DISPLAY[service]} is already running (pid {existing.pid}).")
@@ -291,9 +313,19 @@ class LocalStack:
             log.seek(max(0, log.tell() - max_bytes))
             return log.read().decode("utf-8", "replace")
 
+    def _outage(self) -> DatabaseOutage:
+        if self._endpoints is None or self._database is None:
+            raise StackError("The stack is not up.")
+        return self._database
+
     def _service(self, name: str) -> Service:
         if self._endpoints is None:
             raise StackError("The stack is not up.")
+        if name == DATABASE:
+            raise StackError(
+                "The database is not a process of the stack: stop_service('database') takes "
+                "it down and start_service('database') brings it back."
+            )
         if name not in self._services:
             raise StackError(
                 f"Unknown service {name!r}; the local stack has: {', '.join(SERVICE_NAMES)}."

@@ -1,0 +1,8 @@
+"""Report integration tests reuse the synthetic suite of the unit tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit"))
