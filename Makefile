@@ -2,6 +2,9 @@
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 K ?= 60
+# The flagship scenarios `make demo` runs: a quiet baseline, then one fault per kind of alert.
+FLAGSHIP := scenarios/baseline.yaml scenarios/high-error-rate.yaml scenarios/high-latency.yaml \
+	scenarios/worker-stalled-stuck.yaml scenarios/intervention-creation-failing.yaml
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -10,7 +13,7 @@ bootstrap: ## Install what is missing (Debian packages, .venv): idempotent
 	@scripts/bootstrap.sh
 
 demo: bootstrap ## Main job: local stack, flagship scenarios at time scale K, report in reports/
-	$(PY) -m harness.cli.main run --time-scale $(K)
+	$(PY) -m harness.cli.main run $(FLAGSHIP) --time-scale $(K)
 
 test: bootstrap ## The test suite (what CI runs)
 	$(PY) -m pytest

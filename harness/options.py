@@ -26,6 +26,7 @@ class RunOptions:
     time_scale: float = DEFAULT_TIME_SCALE
     report_dir: Path = REPORTS_DIR
     alerts: tuple[str, ...] = ()  # --alert: only scenarios expecting something of these
+    marks: tuple[str, ...] = ()  # --mark: only scenarios carrying one of these marks
     backend: str = "local"
     load_workers: int = 0
     parallel: int = 1
@@ -75,6 +76,8 @@ OPTIONS: tuple[_Opt, ...] = (
         None,
         multiple=True,
     ),
+    _Opt("mark", "marks", "Only scenarios with this mark: alerts, slo, queries, containers "
+         "(repeatable; under pytest use -m)", str, None, multiple=True),
     _Opt("backend", "backend", "Stack backend: local (default) or containers", str, None),
     _Opt(
         "load-workers", "load_workers", "Locust worker processes (0: one plain process)", int, None

@@ -29,7 +29,11 @@ def command(scenarios: tuple[Path, ...], **values: object) -> int:
     loaded = load_scenarios(scenarios or (SCENARIOS_DIR,))
     with console.Progress() as progress:
         suite = run_suite(
-            loaded, options, on_result=progress.on_result, on_phase=progress.on_phase
+            loaded,
+            options,
+            on_result=progress.on_result,
+            on_phase=progress.on_phase,
+            on_watch=progress.watch,
         )
     paths = write_reports(suite)
     console.summary(suite)

@@ -101,7 +101,14 @@ def _judge_plan(
         )
     if exp.resolves is not None:
         p = phases[exp.resolves.after]
-        resolved_at = fired.resolved_at if fired else None
+        # The alert resolves when its last instance that fired by the phase's end does.
+        fired_by_end = [e for e in eps if e.fired_at is not None and run[0] <= e.fired_at <= p.end]
+        open_ = [e for e in fired_by_end if e.resolved_at is None]
+        resolved_at = (
+            max(e.resolved_at for e in fired_by_end if e.resolved_at is not None)
+            if fired_by_end and not open_
+            else None
+        )
         observed = resolved_at - p.end if resolved_at is not None else None
         add(
             "resolves",

@@ -39,6 +39,7 @@ from harness.stack import open_stack
 log = logging.getLogger(__name__)
 
 ProgressHook = Callable[[str, Phase, float], None]
+WatchHook = Callable[[str, Observer], None]  # live alert states for progress output
 
 
 def run_scenario(
@@ -49,6 +50,7 @@ def run_scenario(
     *,
     cancel: threading.Event | None = None,
     on_phase: ProgressHook | None = None,
+    on_watch: WatchHook | None = None,
 ) -> ScenarioResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     rules = {r.name: r for r in prepared.rules}
@@ -65,6 +67,8 @@ def run_scenario(
         stack_ctx.callback(am.close)
         poll = max(0.1, min(spec.intervals.scrape, spec.intervals.evaluation) / 4)
         observer = Observer(prom, am, poll_interval=poll).start()
+        if on_watch:
+            on_watch(scenario.id, observer)
         stack_ctx.callback(observer.stop)
         client = FaultClient(ep.api, spec.fault_token)
         stack_ctx.callback(client.close)

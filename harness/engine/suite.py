@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.engine.result import ScenarioResult
-from harness.engine.runner import ProgressHook, run_scenario
+from harness.engine.runner import ProgressHook, WatchHook, run_scenario
 from harness.errors import HarnessError
 from harness.options import RunOptions
 from harness.prepare import PreparedRun, prepare
@@ -48,7 +48,9 @@ def prepare_run(options: RunOptions) -> PreparedRun:
 def select(
     scenarios: Sequence[Scenario], prepared: PreparedRun, options: RunOptions
 ) -> list[Scenario]:
-    """Validate every scenario against the rules and routes, then apply ``--alert``."""
+    """Apply ``--mark``, validate against the rules and routes, then apply ``--alert``."""
+    if options.marks:
+        scenarios = [s for s in scenarios if set(s.marks) & set(options.marks)]
     names = set(prepared.alert_names())
     for s in scenarios:
         validate_against(s, names, set(prepared.receivers))
@@ -69,6 +71,7 @@ def run_suite(
     prepared: PreparedRun | None = None,
     on_result: Callable[[ScenarioResult], None] | None = None,
     on_phase: ProgressHook | None = None,
+    on_watch: WatchHook | None = None,
 ) -> SuiteResult:
     prepared = prepared or prepare_run(options)
     chosen = select(scenarios, prepared, options)
@@ -80,7 +83,13 @@ def run_suite(
         out = run_dir / "scenarios" / _safe(scenario.id)
         try:
             result = run_scenario(
-                scenario, prepared, options, out, cancel=cancel, on_phase=on_phase
+                scenario,
+                prepared,
+                options,
+                out,
+                cancel=cancel,
+                on_phase=on_phase,
+                on_watch=on_watch,
             )
         except HarnessError as exc:  # this scenario could not run; the others still can
             now = time.time()

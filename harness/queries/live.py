@@ -3,8 +3,8 @@ dashboard query evaluated over the phase its check names.
 
 Phases (real seconds; time scale k divides only the queries' windows):
 
-- steady   Locust, no fault: rates, breakdowns, students.
-- faults   Locust; 1% of requests fail (500), half of all notification deliveries fail,
+- steady   Locust; 1% of requests fail (500): rates, breakdowns, students.
+- faults   Locust; 1% of requests still fail, half of all notification deliveries fail,
            every query on the interventions table takes 1.2 s more (slow queries).
 - latency  Locust; every request waits 0.15 s more, interventions still slow: quantiles.
 - backlog  no load; the worker stuck, 300 report jobs and 50 poison events queued.
@@ -13,7 +13,8 @@ Phases (real seconds; time scale k divides only the queries' windows):
 
 Each load phase is its own Locust run, so its statistics (percentiles included) cover
 that phase alone. Every query runs with its windows scaled, as ``query_range`` over
-its phase at the scrape interval; a series' value is its mean over that span.
+its phase at the scrape interval; a series' value is its mean (quantile panels: median)
+over that span.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ SAMPLED = (
     "db_queries_total", "db_query_duration_seconds_bucket", "db_query_duration_seconds_count",
     "bullmq_jobs_total", "bullmq_queue_failed_total", "eventbus_consumed_total",
     "eventbus_dlq_total", "notifications_sent_total", "grades_posted_total",
-    "attendance_marked_total",
+    "attendance_marked_total", "http_requests_total",
 )
 GAUGES = ("bullmq_queue_waiting_total", "bullmq_queue_active_total", "eventbus_queue_depth")
 CONSUMER_GROUPS = ("gradeAnalytics", "attendanceMonitor", "interventionFollowUp", "notificationAudit")
@@ -79,12 +80,22 @@ class LivePlan:
     concurrency: int = 10  # the worker's (TARGET_WORKER_CONCURRENCY default)
     hold_s: float = 2.5  # no-load phases: evaluated over this long
 
+    @classmethod
+    def for_time_scale(cls, k: float, min_eval_s: float = 15.0) -> LivePlan:
+        """Phases long enough that a scaled 5m window fits, with ``min_eval_s`` to judge."""
+        need = 300.0 / k + cls.settle_s + min_eval_s
+        return cls(time_scale=k, steady_s=max(cls.steady_s, need),
+                   faults_s=max(cls.faults_s, need), latency_s=max(cls.latency_s, need))
+
     def load_phases(self) -> list[tuple[str, float, dict[str, Any]]]:
         slow = {"seconds": self.slow_db_s, "ratio": 1.0, "models": [self.slow_model]}
+        errors = {"ratio": self.error_ratio}
         return [
-            ("steady", self.steady_s, {}),
+            # Errors from the start: a 5xx series is born with its first error, which
+            # rate() cannot count; born here, they are counted in full in `faults`.
+            ("steady", self.steady_s, {"errors": errors}),
             ("faults", self.faults_s, {
-                "errors": {"ratio": self.error_ratio},
+                "errors": errors,
                 "notifications": {"fail_ratio": dict.fromkeys(CHANNELS, self.notification_fail_ratio)},
                 "slow_db": slow,
             }),

@@ -151,13 +151,26 @@ def locust_rate(ev: Evidence, req: Request) -> Truth:
     return Truth(values, ("route", "method"), "Locust", "req/s")
 
 
+def _error_births(ev: Evidence, req: Request) -> float:
+    """5xx the API counted at the birth of a series, inside the phase's windows."""
+    status = str(req.phase.faults.get("errors", {}).get("status", 500))
+    a, b = req.span
+    return ev.sampler.births("http_requests_total", a, b, {"status_code": status})
+
+
 @truth("locust_error_ratio")
 def locust_error_ratio(ev: Evidence, req: Request) -> Truth:
     stats = _stats(ev, req)
     pairs = windowed_pairs(req, _locust_counts(stats, failures=True), _locust_counts(stats))
+    a, b = req.span
+    requests = sum(count_between(e.per_second, a, b) for e in stats.endpoints)
+    births = _error_births(ev, req)
     injected = req.phase.faults.get("errors", {}).get("ratio")
-    note = f"injected {injected:.1%} of requests as errors" if injected else ""
-    return Truth({}, ("route", "method"), "Locust", "ratio", den={}, note=note, instants=pairs)
+    note = f"{births:.0f} error(s) that created a 5xx series ({_BIRTHS})" if births else ""
+    if injected:
+        note = f"injected {injected:.1%} of requests as errors" + (f"; {note}" if note else "")
+    return Truth({}, ("route", "method"), "Locust", "ratio", den={}, note=note, instants=pairs,
+                 slack=births / requests if requests else 0.0)
 
 
 @truth("locust_failure_rate")
@@ -166,8 +179,11 @@ def locust_failure_rate(ev: Evidence, req: Request) -> Truth:
     failures = _locust_counts(_stats(ev, req), failures=True)
     status = str(req.phase.faults.get("errors", {}).get("status", 500))
     rates = windowed_rate(req, lambda a, b: {(status,): sum(failures(a, b).values())})
+    births = _error_births(ev, req)
     return Truth(rates, ("status_code",),
-                 f"Locust failures, all answered {status} by the errors fault", "req/s")
+                 f"Locust failures, all answered {status} by the errors fault", "req/s",
+                 slack=births / req.seconds, note=f"{births:.0f} error(s) that created a "
+                 f"5xx series ({_BIRTHS})" if births else "")
 
 
 @truth("locust_quantile")
@@ -311,10 +327,7 @@ def seed_students(ev: Evidence, req: Request) -> Truth:
     return Truth.scalar(float(ev.seed_students), source="dbinit's seed plan", unit="count")
 
 
-_BIRTHS = (
-    "increase() cannot count the value a series is born with (a fresh stack's series are "
-    "born during the window; in production they are days old)"
-)
+_BIRTHS = "rate() and increase() cannot count the value a series is born with"
 
 
 def quantile_of(expr: str) -> tuple[float, str]:

@@ -2,5 +2,6 @@
 (testcontainers-python), host networking by default."""
 
 from harness.stack.containers.backend import ContainerStack
+from harness.stack.containers.preflight import preflight
 
-__all__ = ["ContainerStack"]
+__all__ = ["ContainerStack", "preflight"]

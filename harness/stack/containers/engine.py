@@ -132,7 +132,8 @@ def owner_alive(labels: dict[str, str]) -> bool:
 
 
 def sweep_containers(client: docker.DockerClient) -> list[str]:
-    """Remove every harness container whose owner process is dead; their names."""
+    """Remove every harness container (and bridge network) whose owner process is dead;
+    the containers' names."""
     removed: list[str] = []
     for container in client.containers.list(all=True, filters={"label": OWNER_PID_LABEL}):
         if owner_alive(container.labels):
@@ -148,6 +149,12 @@ def sweep_containers(client: docker.DockerClient) -> list[str]:
             container.labels.get(RUN_LABEL),
         )
         removed.append(container.name)
+    for network in client.networks.list(filters={"label": OWNER_PID_LABEL}):
+        if not owner_alive(network.attrs.get("Labels") or {}):
+            try:
+                network.remove()
+            except DockerException as exc:
+                log.warning("could not remove leftover network %s: %s", network.name, exc)
     return removed
 
 

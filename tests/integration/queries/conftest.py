@@ -1,0 +1,20 @@
+"""One live run (one stack, bounded load, known faults) shared by every query check."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.options import options_from_pytest
+from harness.queries.live import LivePlan, LiveRun, run_live
+from harness.queries.table import load_checks, plan_checks, project_queries
+
+
+@pytest.fixture(scope="session")
+def live_queries(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> LiveRun:
+    k = options_from_pytest(request.config).time_scale
+    run = run_live(plan_checks(project_queries(), load_checks()), LivePlan.for_time_scale(k), tmp_path_factory.mktemp("queries"))
+    for note in run.notes:
+        print(f"query checks: {note}")
+    return run

@@ -1,0 +1,54 @@
+"""Image choice for the containers backend, against a stand-in for docker's client."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from docker.errors import ImageNotFound
+
+from harness.errors import StackError
+from harness.stack.containers.images import LOCAL, UPSTREAM, resolve_images
+
+
+def _client(*present: str) -> object:
+    def get(name: str) -> object:
+        if name not in present:
+            raise ImageNotFound(name)
+        return object()
+
+    return SimpleNamespace(images=SimpleNamespace(get=get))
+
+
+def test_auto_prefers_upstream_then_local() -> None:
+    client = _client(UPSTREAM["prometheus"], *LOCAL.values())
+    images = resolve_images(client, "unix:///x", {})  # type: ignore[arg-type]
+    assert images.prometheus == UPSTREAM["prometheus"]
+    assert images.alertmanager == LOCAL["alertmanager"]
+    assert images.of("worker") == images.of("dbinit") == images.api == LOCAL["api"]
+
+
+def test_local_mode_and_an_override() -> None:
+    client = _client(*LOCAL.values(), "mine/redis:7")
+    env = {"HARNESS_IMAGES": "local", "HARNESS_IMAGE_REDIS": "mine/redis:7"}
+    images = resolve_images(client, "unix:///x", env)  # type: ignore[arg-type]
+    assert images.redis == "mine/redis:7" and images.prometheus == LOCAL["prometheus"]
+
+
+def test_missing_images_are_named_with_how_to_get_them() -> None:
+    client = _client(LOCAL["redis"])
+    with pytest.raises(StackError) as info:
+        resolve_images(client, "unix:///x", {"HARNESS_IMAGES": "upstream"})  # type: ignore[arg-type]
+    message = str(info.value)
+    assert "Image(s) missing on the Docker engine at unix:///x:" in message
+    assert "prometheus: prom/prometheus:v2.42.0 (docker pull prom/prometheus:v2.42.0)" in message
+    assert "docker build -f compose/api/Dockerfile -t alert-harness-api ." in message
+    assert "scripts/build-images.sh" in message
+
+    with pytest.raises(StackError, match=r"api: alert-harness/api:local \(build it with scripts/"):
+        resolve_images(client, "unix:///x", {"HARNESS_IMAGES": "local"})  # type: ignore[arg-type]
+
+
+def test_unknown_mode() -> None:
+    with pytest.raises(StackError, match="HARNESS_IMAGES='remote' is not one of auto, upstream"):
+        resolve_images(_client(), "unix:///x", {"HARNESS_IMAGES": "remote"})  # type: ignore[arg-type]
