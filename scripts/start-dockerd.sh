@@ -30,6 +30,16 @@ export DOCKER_HOST=unix://$SOCK
 say() { echo "start-dockerd: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
+log_reason() {  # dockerd's error lines, else the end of its log
+  local errors
+  errors=$(grep -E 'level=(error|fatal)|^failed|Error' "$LOG" 2>/dev/null | tail -n 8 || true)
+  printf '%s\n' "${errors:-$(tail -n 15 "$LOG" 2>/dev/null)}" | sed 's/^/    /'
+}
+
+unmount_leftovers() {  # what a dockerd that died starting left mounted
+  grep -oE " ($ROOT|$EXEC_ROOT)(/[^ ]*)?" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+}
+
 engine_answers() { docker info >/dev/null 2>&1; }
 
 if command -v docker >/dev/null && engine_answers; then
@@ -95,18 +105,20 @@ until engine_answers; do
       say "dockerd with $DRIVER exited; trying $fallback (see $LOG)"
       DRIVER=$fallback fallback=
       rm -f "$SOCK" "$PIDFILE"
+      unmount_leftovers
       start_engine "$DRIVER"
       continue
     fi
-    die "dockerd exited while starting; last lines of $LOG:
-$(tail -n 25 "$LOG" | sed 's/^/    /')"
+    unmount_leftovers
+    die "dockerd exited while starting (full log: $LOG):
+$(log_reason)"
   fi
   if [ $SECONDS -ge $deadline ]; then
     reason=$(docker info 2>&1 | tail -n 3 | sed 's/^/    /')
     die "the engine at $DOCKER_HOST did not answer within ${TIMEOUT} s:
 $reason
-  last lines of $LOG:
-$(tail -n 25 "$LOG" | sed 's/^/    /')"
+  from its log ($LOG):
+$(log_reason)"
   fi
   sleep 0.5
 done

@@ -132,8 +132,11 @@ def judge(
     finite = [s for s in result.series if math.isfinite(s.value)]
     if not expect_data:
         if finite:
-            return Verdict(False, f"{title}: declares no data (expectData false) but returned "
-                           f"{len(finite)} series; update the panel's declaration")
+            return Verdict(
+                False,
+                f"{title}: declares no data (expectData false) but returned "
+                f"{len(finite)} series; update the panel's declaration",
+            )
         return Verdict(True, f"{title}: runs; no data, as the panel declares")
     if not finite:
         return Verdict(False, f"{title}: query returned no data\n  query: {result.expr}")
@@ -143,7 +146,9 @@ def judge(
     dims = [d for d in by if d in truth.dims and any(d in s.labels for s in finite)]
     rows = _rows(finite, truth, dims, tolerance)
     if not rows:
-        return Verdict(False, f"{title}: no series the ground truth can judge\n  query: {result.expr}")
+        return Verdict(
+            False, f"{title}: no series the ground truth can judge\n  query: {result.expr}"
+        )
     bad = [r for r in rows if not r.ok]
     worst = max(bad or rows, key=lambda r: (r.miss, abs(r.truth)))
     head = f"{title}: {_pair(worst, truth)} — {_tolerance(worst.truth, truth, tolerance)}"
@@ -167,7 +172,9 @@ def judge(
     return Verdict(False, "\n".join(lines), worst.value, worst.truth)
 
 
-def _rows(series: Sequence[Series], truth: Truth, dims: Sequence[str], tol: Tolerance) -> list[_Row]:
+def _rows(
+    series: Sequence[Series], truth: Truth, dims: Sequence[str], tol: Tolerance
+) -> list[_Row]:
     groups: dict[Key, list[Series]] = {}
     for s in series:
         groups.setdefault(tuple(s.labels.get(d, "") for d in dims), []).append(s)
@@ -178,7 +185,9 @@ def _rows(series: Sequence[Series], truth: Truth, dims: Sequence[str], tol: Tole
             continue  # nothing to compare with (a ratio over no requests)
         split = _varying(members) if len(members) > 1 else ()
         for s in members:
-            rows.append(_row(dims, key, s.labels, s.value, expected, truth, tol, split, len(members)))
+            rows.append(
+                _row(dims, key, s.labels, s.value, expected, truth, tol, split, len(members))
+            )
     for key in truth.keys(dims):
         expected = truth.at(dims, key)
         if key not in groups and expected is not None:
@@ -240,7 +249,8 @@ def _pair(row: _Row, truth: Truth) -> str:
     if row.labels is None or row.value is None:
         return f"no series for {row.where}, ground truth {_truth_text(row, truth)}"
     where = f" for {row.where}" if row.where != "the total" else ""
-    return f"query returned {fmt(row.value, truth.unit)}{where}, ground truth {_truth_text(row, truth)}"
+    returned = fmt(row.value, truth.unit)
+    return f"query returned {returned}{where}, ground truth {_truth_text(row, truth)}"
 
 
 def _tolerance(expected: float, truth: Truth, tol: Tolerance) -> str:

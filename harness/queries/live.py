@@ -1,20 +1,8 @@
-"""One live run for every query check: one stack, bounded load, known faults, then every
-dashboard query evaluated over the phase its check names.
+"""One live run for every query check: the phases (``phases``) on one stack, then every
+dashboard query evaluated over the phase its check names and judged against its truth.
 
-Phases (real seconds; time scale k divides only the queries' windows):
-
-- steady   Locust; 1% of requests fail (500): rates, breakdowns, students.
-- faults   Locust; 1% of requests still fail, half of all notification deliveries fail,
-           every query on the interventions table takes 1.2 s more (slow queries).
-- latency  Locust; every request waits 0.15 s more, interventions still slow: quantiles.
-- backlog  no load; the worker stuck, 300 report jobs and 50 poison events queued.
-- dlq      no load; the worker back: the poison events end in the dead-letter stream.
-- end      the same instants as dlq, for "today" panels (whole-run counts).
-
-Each load phase is its own Locust run, so its statistics (percentiles included) cover
-that phase alone. Every query runs with its windows scaled, as ``query_range`` over
-its phase at the scrape interval; a series' value is its mean (quantile panels: median)
-over that span.
+Every query runs with its windows scaled, as ``query_range`` over its phase at the
+scrape interval; a series' value is its mean (quantile panels: median) over that span.
 """
 
 from __future__ import annotations
@@ -22,87 +10,27 @@ from __future__ import annotations
 import logging
 import math
 import statistics
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import httpx
 import sqlalchemy as sa
 
 from harness.errors import HarnessError
-from harness.load import FaultClient, LocustConfig, LocustRun
-from harness.load.stats import LoadStats
+from harness.load import FaultClient
 from harness.observe.prometheus import PrometheusClient
-from harness.prepare import pick_intervals as prepare_intervals
 from harness.prepare import prepare
 from harness.queries.judge import QueryResult, Series, Verdict, judge
-from harness.queries.sampler import MetricsSampler, read_metrics
+from harness.queries.phases import SAMPLED, LivePlan, drive, injected_values
+from harness.queries.sampler import MetricsSampler
 from harness.queries.table import PlannedQuery
 from harness.queries.truth import TRUTHS, Evidence, PhaseRecord, Request, quantile_of
 from harness.queries.units import panel_factor
 from harness.rules.rewrite import scale_expression
 from harness.stack import open_stack
-from harness.stack.base import Stack
 from harness.target.seed import SeedPlan
 
 log = logging.getLogger(__name__)
-
-CHANNELS = ("email", "sms", "push", "in_app")
-SAMPLED = (
-    "db_queries_total", "db_query_duration_seconds_bucket", "db_query_duration_seconds_count",
-    "bullmq_jobs_total", "bullmq_queue_failed_total", "eventbus_consumed_total",
-    "eventbus_dlq_total", "notifications_sent_total", "grades_posted_total",
-    "attendance_marked_total", "http_requests_total",
-)
-GAUGES = ("bullmq_queue_waiting_total", "bullmq_queue_active_total", "eventbus_queue_depth")
-CONSUMER_GROUPS = ("gradeAnalytics", "attendanceMonitor", "interventionFollowUp", "notificationAudit")
-
-
-@dataclass(frozen=True)
-class LivePlan:
-    time_scale: float = 60.0
-    users: int = 20
-    steady_s: float = 25.0
-    faults_s: float = 30.0
-    latency_s: float = 20.0
-    settle_s: float = 2.0  # after the first request: users discover, rates settle
-    error_ratio: float = 0.01
-    notification_fail_ratio: float = 0.5
-    slow_model: str = "interventions"
-    slow_db_s: float = 1.2
-    added_latency_s: float = 0.15
-    backlog_queue: str = "reports"
-    backlog_jobs: int = 300
-    poison_type: str = "GradePosted"
-    poison_events: int = 50
-    concurrency: int = 10  # the worker's (TARGET_WORKER_CONCURRENCY default)
-    hold_s: float = 2.5  # no-load phases: evaluated over this long
-
-    @classmethod
-    def for_time_scale(cls, k: float, min_eval_s: float = 15.0) -> LivePlan:
-        """Phases long enough that a scaled 5m window fits, with ``min_eval_s`` to judge."""
-        need = 300.0 / k + cls.settle_s + min_eval_s
-        return cls(time_scale=k, steady_s=max(cls.steady_s, need),
-                   faults_s=max(cls.faults_s, need), latency_s=max(cls.latency_s, need))
-
-    def load_phases(self) -> list[tuple[str, float, dict[str, Any]]]:
-        slow = {"seconds": self.slow_db_s, "ratio": 1.0, "models": [self.slow_model]}
-        errors = {"ratio": self.error_ratio}
-        return [
-            # Errors from the start: a 5xx series is born with its first error, which
-            # rate() cannot count; born here, they are counted in full in `faults`.
-            ("steady", self.steady_s, {"errors": errors}),
-            ("faults", self.faults_s, {
-                "errors": errors,
-                "notifications": {"fail_ratio": dict.fromkeys(CHANNELS, self.notification_fail_ratio)},
-                "slow_db": slow,
-            }),
-            ("latency", self.latency_s, {
-                "latency": {"ratio": 1.0, "seconds": self.added_latency_s}, "slow_db": slow,
-            }),
-        ]
 
 
 @dataclass
@@ -118,15 +46,26 @@ class LiveRun:
         result = self.results[pq.test_id]
         truth = None
         why = check.no_truth_refs.get(pq.query.target.ref_id, check.why)
-        if check.truth != "none" and panel.expect_data and pq.query.target.ref_id not in check.no_truth_refs:
+        if (
+            check.truth != "none"
+            and panel.expect_data
+            and pq.query.target.ref_id not in check.no_truth_refs
+        ):
             phase = self.evidence.phases[check.phase]
             req = Request(phase, self.windows[pq.test_id], pq.query.expr, check.params, self.step)
             try:
                 truth = TRUTHS[check.truth](self.evidence, req)
             except (ValueError, KeyError) as exc:
                 return Verdict(False, f"{pq.title}: no ground truth: {exc}")
-        return judge(pq.title, result, truth, by=check.by, tolerance=check.tol(),
-                     expect_data=panel.expect_data, no_truth_reason=why)
+        return judge(
+            pq.title,
+            result,
+            truth,
+            by=check.by,
+            tolerance=check.tol(),
+            expect_data=panel.expect_data,
+            no_truth_reason=why,
+        )
 
 
 def run_live(planned: Sequence[PlannedQuery], plan: LivePlan, out_dir: Path) -> LiveRun:
@@ -142,13 +81,14 @@ def run_live(planned: Sequence[PlannedQuery], plan: LivePlan, out_dir: Path) -> 
         metrics = {"api": ep.api + "/metrics", "worker": ep.worker_metrics}
         sampler = MetricsSampler(metrics, SAMPLED, interval=scrape).start()
         try:
-            phases = _drive(plan, stack, faults, sampler, out_dir, spec.fault_token)
+            phases = drive(plan, stack, faults, sampler, out_dir, spec.fault_token)
         finally:
             faults.reset()
             sampler.stop()
             faults.close()
         evidence = Evidence(phases, sampler, sampler.readings[0].t, _seed_students())
-        evidence.injected = _injected(plan, _interventions_by_tier(spec.target_env, ep.run_dir))
+        by_tier = _interventions_by_tier(spec.target_env, ep.run_dir)
+        evidence.injected = injected_values(plan, by_tier)
         results, windows = {}, {}
         for pq in planned:
             phase = phases[pq.check.phase]
@@ -162,109 +102,14 @@ def run_live(planned: Sequence[PlannedQuery], plan: LivePlan, out_dir: Path) -> 
     return run
 
 
-def _drive(
-    plan: LivePlan, stack: Stack, faults: FaultClient, sampler: MetricsSampler,
-    out_dir: Path, token: str,
-) -> dict[str, PhaseRecord]:
-    api = stack.endpoints.api
-    # A no-load phase is held once the API's collector and a scrape have caught up.
-    spec_intervals = prepare_intervals(plan.time_scale)
-    catch_up = spec_intervals.queue_collect + 2 * spec_intervals.scrape + 0.5
-    phases: dict[str, PhaseRecord] = {}
-    window = _window("rate(x[5m])", plan.time_scale)
-    for name, seconds, state in plan.load_phases():
-        faults.reset()
-        if state:
-            faults.set(state)
-        started = time.time()
-        config = LocustConfig(host=api, users=plan.users, spawn_rate=plan.users,
-                              run_time=seconds, fault_token=token, html_report=False)
-        with LocustRun(config, out_dir / name) as run:
-            stats = run.wait().stats
-        first, last = _load_span(stats)
-        phases[name] = PhaseRecord(name, started, time.time(), first + plan.settle_s + window,
-                                   last, state, stats)
-    faults.reset()
-    _wait(lambda: _quiet(api), 30.0, "the queues and consumer groups to drain after the load")
-    started = time.time()
-    state = {"worker": {"mode": "stuck"}}
-    faults.set(state)
-    faults.backlog(plan.backlog_queue, plan.backlog_jobs)
-    faults.poison(plan.poison_events, event_type=plan.poison_type)
-    _wait(lambda: _backlogged(api, plan), 20.0, "the backlog to show in the API's gauges")
-    phases["backlog"] = _hold("backlog", started, state, catch_up, plan.hold_s)
-    started = time.time()
-    faults.reset()
-    _wait(lambda: _dead_lettered(stack.endpoints.worker_metrics, plan), 60.0,
-          f"{plan.poison_events} poison events to reach the dead-letter stream")
-    sampler.sample()
-    phases["dlq"] = _hold("dlq", started, {}, catch_up, plan.hold_s)
-    phases["end"] = PhaseRecord("end", started, phases["dlq"].ended,
-                                phases["dlq"].eval_start, phases["dlq"].eval_end)
-    return phases
-
-
-def _hold(
-    name: str, started: float, state: dict[str, Any], catch_up: float, hold: float
-) -> PhaseRecord:
-    """A no-load phase: let the collector and a scrape catch up, then hold still."""
-    time.sleep(catch_up)
-    start = time.time()
-    time.sleep(hold)
-    end = time.time()
-    return PhaseRecord(name, started, end, start, end, state)
-
-
-def _load_span(stats: LoadStats) -> tuple[float, float]:
-    seconds = [s for s, n in stats.total.per_second.items() if n]
-    if not seconds:
-        raise HarnessError("Locust made no request in a load phase; see its log")
-    return float(min(seconds)), float(max(seconds))
-
-
-def _gauges(api: str) -> dict[tuple[str, str], float]:
-    page = read_metrics(api + "/metrics", GAUGES)
-    return {(name, dict(labels).get("queue") or dict(labels).get("consumer_group", "")): v
-            for (name, labels), v in page.items()}
-
-
-def _quiet(api: str) -> bool:
-    return all(v == 0 for v in _gauges(api).values())
-
-
-def _backlogged(api: str, plan: LivePlan) -> bool:
-    g = _gauges(api)
-    return (g.get(("bullmq_queue_waiting_total", plan.backlog_queue), 0) + g.get(
-        ("bullmq_queue_active_total", plan.backlog_queue), 0) >= plan.backlog_jobs
-        and g.get(("eventbus_queue_depth", "gradeAnalytics"), 0) >= plan.poison_events)
-
-
-def _dead_lettered(worker_metrics: str, plan: LivePlan) -> bool:
-    page = read_metrics(worker_metrics, ("eventbus_dlq_total",))
-    return sum(v for (_, labels), v in page.items()
-               if dict(labels).get("event_type") == plan.poison_type) >= plan.poison_events
-
-
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    end = time.monotonic() + timeout
-    last = ""
-    while time.monotonic() < end:
-        try:
-            if condition():
-                return
-        except (httpx.HTTPError, ValueError) as exc:
-            last = f"; last error: {exc}"
-        time.sleep(0.2)
-    raise HarnessError(f"timed out after {timeout:g} s waiting for {what}{last}")
-
-
 def _window(expr: str, time_scale: float) -> float:
     ranges = [w.after_ms for w in scale_expression(expr, time_scale).windows if w.kind == "range"]
     return max(ranges, default=0) / 1000
 
 
-def _evaluate(prom: PrometheusClient, pq: PlannedQuery, phase: PhaseRecord, k: float,
-              step: float) -> QueryResult:
+def _evaluate(
+    prom: PrometheusClient, pq: PlannedQuery, phase: PhaseRecord, k: float, step: float
+) -> QueryResult:
     expr = scale_expression(pq.query.expr, k).text
     span = (phase.eval_start, phase.eval_end)
     try:
@@ -281,7 +126,9 @@ def _evaluate(prom: PrometheusClient, pq: PlannedQuery, phase: PhaseRecord, k: f
     return QueryResult(expr, tuple(series), span=span)
 
 
-def _buckets(prom: PrometheusClient, planned: Sequence[PlannedQuery]) -> dict[str, tuple[float, ...]]:
+def _buckets(
+    prom: PrometheusClient, planned: Sequence[PlannedQuery]
+) -> dict[str, tuple[float, ...]]:
     out: dict[str, tuple[float, ...]] = {}
     for pq in planned:
         if "histogram_quantile" not in pq.query.expr:
@@ -304,30 +151,11 @@ def _interventions_by_tier(target_env: Mapping[str, str], run_dir: Path) -> dict
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT tier, COUNT(*) FROM interventions WHERE status = 'active' GROUP BY tier"))
+            rows = conn.execute(
+                sa.text(
+                    "SELECT tier, COUNT(*) FROM interventions WHERE status = 'active' GROUP BY tier"
+                )
+            )
             return {str(tier): int(n) for tier, n in rows}
     finally:
         engine.dispose()
-
-
-def _injected(plan: LivePlan, by_tier: dict[str, int]) -> dict[str, Any]:
-    other_queue = "notifications" if plan.backlog_queue == "reports" else "reports"
-    groups = {(g,): 0.0 for g in CONSUMER_GROUPS}
-    groups[("gradeAnalytics",)] = float(plan.poison_events)
-    return {
-        "job_backlog": (("queue",), {(plan.backlog_queue,): float(plan.backlog_jobs - plan.concurrency),
-                                     (other_queue,): 0.0},
-                        f"{plan.backlog_jobs} jobs queued, {plan.concurrency} held active by "
-                        "the stuck worker"),
-        "stuck_active": (("queue",), {(plan.backlog_queue,): float(plan.concurrency),
-                                      (other_queue,): 0.0},
-                         f"the stuck worker's concurrency ({plan.concurrency})"),
-        "event_backlog": (("consumer_group",), groups,
-                          f"{plan.poison_events} {plan.poison_type} events published while "
-                          "the worker consumed nothing"),
-        "dead_letters": (("event_type",), {(plan.poison_type,): float(plan.poison_events)},
-                         f"{plan.poison_events} poison events, all dead-lettered"),
-        "interventions_by_tier": (("tier",), {(t,): float(n) for t, n in by_tier.items()},
-                                  "the database: active interventions per tier"),
-    }

@@ -21,7 +21,9 @@ Labels = frozenset[tuple[str, str]]
 SeriesId = tuple[str, str, Labels]  # (process, sample name, labels)
 
 
-def read_metrics(url: str, names: Collection[str], timeout: float = 5.0) -> dict[tuple[str, Labels], float]:
+def read_metrics(
+    url: str, names: Collection[str], timeout: float = 5.0
+) -> dict[tuple[str, Labels], float]:
     """Samples named in ``names`` from one /metrics page: (name, labels) -> value."""
     text = httpx.get(url, timeout=timeout, trust_env=False).text
     out: dict[tuple[str, Labels], float] = {}
@@ -80,7 +82,9 @@ class MetricsSampler:
         self.readings.append(Reading(time.time(), values))
 
     # -- reading back -------------------------------------------------------------------
-    def value(self, name: str, t: float, match: Mapping[str, str] | None = None) -> dict[Labels, float]:
+    def value(
+        self, name: str, t: float, match: Mapping[str, str] | None = None
+    ) -> dict[Labels, float]:
         """Each series' value at ``t`` (linear between readings), summed over processes."""
         out: dict[Labels, float] = {}
         for (_, n, labels), v in self._at(t).items():
@@ -96,7 +100,9 @@ class MetricsSampler:
         after = self.value(name, end, match)
         return {k: v - before.get(k, 0.0) for k, v in after.items()}
 
-    def births(self, name: str, start: float, end: float, match: Mapping[str, str] | None = None) -> float:
+    def births(
+        self, name: str, start: float, end: float, match: Mapping[str, str] | None = None
+    ) -> float:
         """Sum of the first values of series that appeared in (start, end]: what
         ``increase()`` cannot see, as the increment that creates a series comes before
         its first sample."""
@@ -121,7 +127,10 @@ class MetricsSampler:
         a, b = self.readings[i - 1], self.readings[i]
         w = (t - a.t) / (b.t - a.t) if b.t > a.t else 1.0
         keys = set(a.values) | set(b.values)
-        return {k: a.values.get(k, 0.0) + w * (b.values.get(k, 0.0) - a.values.get(k, 0.0)) for k in keys}
+        return {
+            k: a.values.get(k, 0.0) + w * (b.values.get(k, 0.0) - a.values.get(k, 0.0))
+            for k in keys
+        }
 
 
 def _matches(labels: Labels, match: Mapping[str, str] | None) -> bool:

@@ -16,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.dashboards import DashboardQuery, iter_queries
 from harness.errors import InputError
+from harness.paths import COMPOSE_DIR
 from harness.queries.judge import Tolerance
 from harness.queries.truth import TRUTHS
 from harness.queries.units import UNITS
-from harness.paths import COMPOSE_DIR
 from harness.yamlfile import load_model
 
 CHECKS_FILE = Path(__file__).with_name("checks.yaml")
@@ -112,12 +112,16 @@ class PlannedQuery:
     def test_id(self) -> str:
         ref = self.query.target.ref_id
         many = len(self.query.panel.targets) > 1
-        return f"{self.source}/{self.dashboard}/{self.query.panel.title}" + (f"/{ref}" if many else "")
+        return f"{self.source}/{self.dashboard}/{self.query.panel.title}" + (
+            f"/{ref}" if many else ""
+        )
 
     @property
     def judged(self) -> bool:
         """False when no ground truth applies to this query (it only has to run)."""
-        return self.check.truth != "none" and self.query.target.ref_id not in self.check.no_truth_refs
+        return (
+            self.check.truth != "none" and self.query.target.ref_id not in self.check.no_truth_refs
+        )
 
     @property
     def expected_to_fail(self) -> str:

@@ -6,8 +6,10 @@ independent first: Locust (requests, failures, latencies as the client saw them)
 the faults the harness injected and the seed it loaded, the database, and the
 target's own counters read straight from its /metrics pages (``MetricsSampler``).
 
-Windows: a query evaluated from t1 to t2 with a range window W averages what
-happened in [t1 - W, t2]; rates and ratios are taken over that same span.
+Windows: a panel judged over a phase is the mean, over the query's evaluation instants
+t, of ``rate(x[W])`` at t. Rate and ratio truths are computed the same way, from the
+events in [t - W, t] of each instant, so the two differ only where the query counts
+something else (or Prometheus cannot see it: a series' birth value, said in the note).
 """
 
 from __future__ import annotations
@@ -48,9 +50,7 @@ class Evidence:
     seed_students: int
     buckets: dict[str, tuple[float, ...]] = field(default_factory=dict)  # histogram -> le
     # Values the harness set up itself: name -> (key -> value), with the dims and source.
-    injected: dict[str, tuple[tuple[str, ...], dict[Key, float], str]] = field(
-        default_factory=dict
-    )
+    injected: dict[str, tuple[tuple[str, ...], dict[Key, float], str]] = field(default_factory=dict)
 
     def all_stats(self) -> list[LoadStats]:
         return [p.stats for p in self.phases.values() if p.stats is not None]
@@ -77,7 +77,7 @@ class Request:
     def instants(self) -> list[float]:
         """The query's evaluation instants, as query_range takes them."""
         start, end = self.phase.eval_start, self.phase.eval_end
-        n = int(math.floor((end - start) / self.step + 1e-9)) + 1
+        n = math.floor((end - start) / self.step + 1e-9) + 1
         return [start + i * self.step for i in range(max(n, 1))]
 
 
@@ -97,7 +97,9 @@ def windowed_rate(req: Request, counts: Counts) -> dict[Key, float]:
     return {k: v / len(times) for k, v in total.items()}
 
 
-def windowed_pairs(req: Request, num: Counts, den: Counts) -> list[tuple[Mapping[Key, float], Mapping[Key, float]]]:
+def windowed_pairs(
+    req: Request, num: Counts, den: Counts
+) -> list[tuple[Mapping[Key, float], Mapping[Key, float]]]:
     """(numerator, denominator) counts in [t - W, t] for each instant t, for ratio truths."""
     if req.window_s <= 0:
         raise ValueError("a ratio truth needs the query to have a range window")
@@ -169,8 +171,16 @@ def locust_error_ratio(ev: Evidence, req: Request) -> Truth:
     note = f"{births:.0f} error(s) that created a 5xx series ({_BIRTHS})" if births else ""
     if injected:
         note = f"injected {injected:.1%} of requests as errors" + (f"; {note}" if note else "")
-    return Truth({}, ("route", "method"), "Locust", "ratio", den={}, note=note, instants=pairs,
-                 slack=births / requests if requests else 0.0)
+    return Truth(
+        {},
+        ("route", "method"),
+        "Locust",
+        "ratio",
+        den={},
+        note=note,
+        instants=pairs,
+        slack=births / requests if requests else 0.0,
+    )
 
 
 @truth("locust_failure_rate")
@@ -180,10 +190,14 @@ def locust_failure_rate(ev: Evidence, req: Request) -> Truth:
     status = str(req.phase.faults.get("errors", {}).get("status", 500))
     rates = windowed_rate(req, lambda a, b: {(status,): sum(failures(a, b).values())})
     births = _error_births(ev, req)
-    return Truth(rates, ("status_code",),
-                 f"Locust failures, all answered {status} by the errors fault", "req/s",
-                 slack=births / req.seconds, note=f"{births:.0f} error(s) that created a "
-                 f"5xx series ({_BIRTHS})" if births else "")
+    return Truth(
+        rates,
+        ("status_code",),
+        f"Locust failures, all answered {status} by the errors fault",
+        "req/s",
+        slack=births / req.seconds,
+        note=f"{births:.0f} error(s) that created a 5xx series ({_BIRTHS})" if births else "",
+    )
 
 
 @truth("locust_quantile")
@@ -192,8 +206,12 @@ def locust_quantile(ev: Evidence, req: Request) -> Truth:
     value = _stats(ev, req).total.percentile(phi)
     if value is None:
         raise ValueError("Locust recorded no response times in this phase")
-    return Truth.scalar(value / 1000, source=f"Locust p{phi * 100:g} over the phase",
-                        unit="s", buckets=ev.buckets.get(metric, ()))
+    return Truth.scalar(
+        value / 1000,
+        source=f"Locust p{phi * 100:g} over the phase",
+        unit="s",
+        buckets=ev.buckets.get(metric, ()),
+    )
 
 
 @truth("locust_in_flight")
@@ -203,8 +221,12 @@ def locust_in_flight(ev: Evidence, req: Request) -> Truth:
     a, b = req.span
     rate = sum(count_between(e.per_second, a, b) for e in stats.endpoints) / req.seconds
     mean_s = (stats.total.avg_ms or 0.0) / 1000
-    return Truth.scalar(rate * mean_s, source=f"Little's law on Locust: {rate:.1f} req/s x "
-                        f"{mean_s * 1000:.0f} ms mean response time", unit="count")
+    return Truth.scalar(
+        rate * mean_s,
+        source=f"Little's law on Locust: {rate:.1f} req/s x "
+        f"{mean_s * 1000:.0f} ms mean response time",
+        unit="count",
+    )
 
 
 @truth("locust_successes")
@@ -217,8 +239,13 @@ def locust_successes(ev: Evidence, req: Request) -> Truth:
             if e.method == method and e.name == name:
                 total += e.requests - e.failures
     births = ev.sampler.births(req.params["counter"], ev.run_start, req.phase.eval_end)
-    return Truth.scalar(float(total), source=f"Locust: successful {method} {name} over the run",
-                        unit="count", slack=births, note=_BIRTHS)
+    return Truth.scalar(
+        float(total),
+        source=f"Locust: successful {method} {name} over the run",
+        unit="count",
+        slack=births,
+        note=_BIRTHS,
+    )
 
 
 @truth("locust_events")
@@ -236,12 +263,18 @@ def locust_events(ev: Evidence, req: Request) -> Truth:
                 out[(event,)] = out.get((event,), 0.0) + ok
         return out
 
-    return Truth(windowed_rate(req, counts), ("event_type",),
-                 "Locust: successful writes, one event each", "ops/s")
+    return Truth(
+        windowed_rate(req, counts),
+        ("event_type",),
+        "Locust: successful writes, one event each",
+        "ops/s",
+    )
 
 
 # -- the target's own counters -------------------------------------------------------------
-def _grouped(raw: Mapping[frozenset[tuple[str, str]], float], dims: tuple[str, ...]) -> dict[Key, float]:
+def _grouped(
+    raw: Mapping[frozenset[tuple[str, str]], float], dims: tuple[str, ...]
+) -> dict[Key, float]:
     out: dict[Key, float] = {}
     for labels, value in raw.items():
         have = dict(labels)
@@ -254,7 +287,9 @@ def _dims(req: Request) -> tuple[str, ...]:
     return tuple(req.params.get("dims", ()))
 
 
-def _sampled(ev: Evidence, metric: str, match: Mapping[str, str] | None, dims: tuple[str, ...]) -> Counts:
+def _sampled(
+    ev: Evidence, metric: str, match: Mapping[str, str] | None, dims: tuple[str, ...]
+) -> Counts:
     return lambda a, b: _grouped(ev.sampler.delta(metric, a, b, match), dims)
 
 
@@ -267,8 +302,11 @@ def counter_rate(ev: Evidence, req: Request) -> Truth:
 @truth("counter_ratio")
 def counter_ratio(ev: Evidence, req: Request) -> Truth:
     metric, dims = req.params["metric"], _dims(req)
-    pairs = windowed_pairs(req, _sampled(ev, metric, req.params["match_num"], dims),
-                           _sampled(ev, metric, req.params.get("match"), dims))
+    pairs = windowed_pairs(
+        req,
+        _sampled(ev, metric, req.params["match_num"], dims),
+        _sampled(ev, metric, req.params.get("match"), dims),
+    )
     return Truth({}, dims, "the target's own /metrics", "ratio", den={}, instants=pairs)
 
 
@@ -278,8 +316,14 @@ def counter_increase(ev: Evidence, req: Request) -> Truth:
     metric, end = req.params["metric"], req.phase.eval_end
     raw = ev.sampler.delta(metric, ev.run_start, end, req.params.get("match"))
     births = ev.sampler.births(metric, ev.run_start, end, req.params.get("match"))
-    return Truth(_grouped(raw, _dims(req)), _dims(req), "the target's own /metrics", "count",
-                 slack=births, note=_BIRTHS)
+    return Truth(
+        _grouped(raw, _dims(req)),
+        _dims(req),
+        "the target's own /metrics",
+        "count",
+        slack=births,
+        note=_BIRTHS,
+    )
 
 
 @truth("histogram_above")
@@ -293,8 +337,12 @@ def histogram_above(ev: Evidence, req: Request) -> Truth:
         under = below(a, b)
         return {k: v - under.get(k, 0.0) for k, v in count(a, b).items()}
 
-    return Truth(windowed_rate(req, above), dims,
-                 f"the target's own histogram (observations > {le} s)", "ops/s")
+    return Truth(
+        windowed_rate(req, above),
+        dims,
+        f"the target's own histogram (observations > {le} s)",
+        "ops/s",
+    )
 
 
 @truth("sampled_quantile")
@@ -311,8 +359,13 @@ def sampled_quantile(ev: Evidence, req: Request) -> Truth:
     rank = phi * per_le[math.inf]
     upper = next(le for le in sorted(per_le) if per_le[le] >= rank)
     bounds = tuple(sorted(le for le in per_le if math.isfinite(le)))
-    return Truth.scalar(upper, source=f"p{phi * 100:g} of the target's own histogram", unit="s",
-                        buckets=bounds, in_bucket=True)
+    return Truth.scalar(
+        upper,
+        source=f"p{phi * 100:g} of the target's own histogram",
+        unit="s",
+        buckets=bounds,
+        in_bucket=True,
+    )
 
 
 # -- the harness's own setup ------------------------------------------------------------------

@@ -60,10 +60,7 @@ def alert_rule(slo: SloFile, alert: BurnRateAlert) -> dict[str, Any]:
     av = slo.availability
     sel = f'{{slo="availability", service="{slo.service}"}}'
     thr = _threshold(alert, av.budget)
-    expr = (
-        f"{record_name(alert.long)}{sel} > {thr}\nand\n"
-        f"{record_name(alert.short)}{sel} > {thr}\n"
-    )
+    expr = f"{record_name(alert.long)}{sel} > {thr}\nand\n{record_name(alert.short)}{sel} > {thr}\n"
     share = budget_share(alert, av.period)
     labels = {
         **slo.labels,

@@ -66,7 +66,7 @@ def check_slo(
     ind = slo.indicators
     requests = _scalar(prom, f"sum(increase({ind.requests}[{window}]))", end)
     errors = _scalar(prom, f"sum(increase({ind.errors}[{window}])) or vector(0)", end)
-    prom_ratio = errors / requests if requests else None
+    prom_ratio = (errors or 0.0) / requests if requests else None
     loc_ratio = stats.total.failure_ratio if stats.total.requests else None
     counted = f"{_n(errors)} of {_n(requests)} requests 5xx over {window}"
     loc_counted = f"{stats.total.failures} of {stats.total.requests} requests failed"
@@ -74,12 +74,16 @@ def check_slo(
     return [
         _latency(slo, prom, window, end, stats),
         ObjectiveResult(
-            "error_ratio", f"error ratio <= {pct(err_max)}", "ratio",
+            "error_ratio",
+            f"error ratio <= {pct(err_max)}",
+            "ratio",
             Measured("Prometheus", prom_ratio, _le(prom_ratio, err_max), counted),
             Measured("Locust", loc_ratio, _le(loc_ratio, err_max), loc_counted),
         ),
         ObjectiveResult(
-            "availability", f"availability >= {pct(target)}", "ratio",
+            "availability",
+            f"availability >= {pct(target)}",
+            "ratio",
             _availability("Prometheus", prom_ratio, target, counted),
             _availability("Locust", loc_ratio, target, loc_counted),
         ),
@@ -102,8 +106,12 @@ def _latency(
         prom_m = _bucket_verdict(counts, total, q, thr, estimate)
     loc = stats.total.percentile(q)
     loc_s = loc / 1000 if loc is not None else None
-    loc_m = Measured("Locust", loc_s, _le(loc_s, thr),
-                     f"p{q * 100:g} of {stats.total.requests} response times, client side")
+    loc_m = Measured(
+        "Locust",
+        loc_s,
+        _le(loc_s, thr),
+        f"p{q * 100:g} of {stats.total.requests} response times, client side",
+    )
     return ObjectiveResult("latency", statement, "s", prom_m, loc_m)
 
 
@@ -117,15 +125,26 @@ def _bucket_verdict(
     share_above = counts[above] / total if above in counts else 1.0
     est = f"histogram_quantile {fmt(estimate, 's')}" if estimate is not None else "no estimate"
     if below is not None and share_below >= q:
-        return Measured("Prometheus", estimate, True,
-                        f"{pct(round(share_below, 4))} of requests <= {fmt(below, 's')}: proven; {est}")
+        return Measured(
+            "Prometheus",
+            estimate,
+            True,
+            f"{pct(round(share_below, 4))} of requests <= {fmt(below, 's')}: proven; {est}",
+        )
     if share_above < q:
-        return Measured("Prometheus", estimate, False,
-                        f"only {pct(round(share_above, 4))} of requests <= {fmt(above, 's')}: "
-                        f"proven; {est}")
+        return Measured(
+            "Prometheus",
+            estimate,
+            False,
+            f"only {pct(round(share_above, 4))} of requests <= {fmt(above, 's')}: proven; {est}",
+        )
     lo = fmt(below, "s") if below is not None else "0"
-    return Measured("Prometheus", estimate, _le(estimate, thr),
-                    f"between buckets {lo} and {fmt(above, 's')}: {est}, interpolated")
+    return Measured(
+        "Prometheus",
+        estimate,
+        _le(estimate, thr),
+        f"between buckets {lo} and {fmt(above, 's')}: {est}, interpolated",
+    )
 
 
 def _availability(source: str, ratio: float | None, target: float, detail: str) -> Measured:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import time
-from contextlib import closing
 from collections.abc import Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,10 @@ class SloPlan:
     # Past every objective: 5% errors (> 0.3%, < 99.9% available), +0.6 s per request
     # (the whole p95 above the 0.5 s bucket, so even the buckets prove it).
     degraded_faults: Mapping[str, Any] = field(
-        default_factory=lambda: {"errors": {"ratio": 0.05}, "latency": {"ratio": 1.0, "seconds": 0.6}}
+        default_factory=lambda: {
+            "errors": {"ratio": 0.05},
+            "latency": {"ratio": 1.0, "seconds": 0.6},
+        }
     )
 
 
@@ -57,8 +60,10 @@ def run_slo_checks(slo: SloFile, plan: SloPlan, out_dir: Path) -> dict[str, Stre
     with open_stack(spec) as stack:
         ep = stack.endpoints
         stack.wait_scraped()
-        with closing(PrometheusClient(ep.prometheus, timeout=30.0)) as prom, \
-                FaultClient(ep.api, spec.fault_token) as faults:
+        with (
+            closing(PrometheusClient(ep.prometheus, timeout=30.0)) as prom,
+            FaultClient(ep.api, spec.fault_token) as faults,
+        ):
             for name, seconds, state in (
                 ("degraded", plan.degraded_s, dict(plan.degraded_faults)),
                 ("baseline", plan.baseline_s, {}),
@@ -66,16 +71,22 @@ def run_slo_checks(slo: SloFile, plan: SloPlan, out_dir: Path) -> dict[str, Stre
                 faults.reset()
                 if state:
                     faults.set(state)
-                config = LocustConfig(host=ep.api, users=plan.users, spawn_rate=plan.users,
-                                      run_time=seconds, fault_token=spec.fault_token,
-                                      html_report=False)
+                config = LocustConfig(
+                    host=ep.api,
+                    users=plan.users,
+                    spawn_rate=plan.users,
+                    run_time=seconds,
+                    fault_token=spec.fault_token,
+                    html_report=False,
+                )
                 with LocustRun(config, out_dir / name) as run:
                     stats = run.wait().stats
                 faults.reset()
                 start, end = _span(stats)
                 time.sleep(2 * spec.intervals.scrape + 0.2)  # the last requests scraped
-                out[name] = Stretch(name, start, end, stats,
-                                    check_slo(slo, prom, start, end, stats))
+                out[name] = Stretch(
+                    name, start, end, stats, check_slo(slo, prom, start, end, stats)
+                )
     return out
 
 

@@ -26,13 +26,11 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _duration(value: str) -> str:
-    try:
-        if parse_duration(value) <= 0:
-            raise ValueError(f"duration must be positive, got {value!r}")
-    except ValueError as exc:
-        raise ValueError(str(exc)) from None
-    return value
+def _duration(value: object) -> str:
+    """A positive Prometheus duration; a bare number is refused (seconds or minutes?)."""
+    if parse_duration(value) <= 0:  # type: ignore[arg-type]  # ValueError says why
+        raise ValueError(f"duration must be positive, got {value!r}")
+    return str(value)
 
 
 def _selector(value: str) -> str:
@@ -41,7 +39,7 @@ def _selector(value: str) -> str:
     except promql.PromQLError as exc:
         raise ValueError(f"not PromQL: {exc}") from None
     if not isinstance(node, pp.VectorSelector):
-        raise ValueError(f"must be a plain series selector such as metric{{label=\"x\"}}: {value}")
+        raise ValueError(f'must be a plain series selector such as metric{{label="x"}}: {value}')
     return value
 
 
@@ -61,7 +59,7 @@ class LatencyObjective(_Model):
     quantile: float = Field(gt=0, lt=1)
     threshold: str  # a duration, e.g. 180ms
 
-    _check = field_validator("threshold")(_duration)
+    _check = field_validator("threshold", mode="before")(_duration)
 
     @property
     def threshold_s(self) -> float:
@@ -82,7 +80,7 @@ class BurnRateAlert(_Model):
     severity: str
     notify: Literal["page", "ticket"]
 
-    _check = field_validator("long", "short")(_duration)
+    _check = field_validator("long", "short", mode="before")(_duration)
 
     @model_validator(mode="after")
     def _short_is_shorter(self) -> BurnRateAlert:
@@ -95,16 +93,28 @@ class BurnRateAlert(_Model):
 # budget in 1 h and 5% in 6 h page; 10% in 3 days opens a ticket.
 WORKBOOK_ALERTS = (
     BurnRateAlert(
-        alert="AvailabilityFastBurn", long="1h", short="5m", factor=14.4,
-        severity="critical", notify="page",
+        alert="AvailabilityFastBurn",
+        long="1h",
+        short="5m",
+        factor=14.4,
+        severity="critical",
+        notify="page",
     ),
     BurnRateAlert(
-        alert="AvailabilityMediumBurn", long="6h", short="30m", factor=6,
-        severity="critical", notify="page",
+        alert="AvailabilityMediumBurn",
+        long="6h",
+        short="30m",
+        factor=6,
+        severity="critical",
+        notify="page",
     ),
     BurnRateAlert(
-        alert="AvailabilitySlowBurn", long="3d", short="6h", factor=1,
-        severity="warning", notify="ticket",
+        alert="AvailabilitySlowBurn",
+        long="3d",
+        short="6h",
+        factor=1,
+        severity="warning",
+        notify="ticket",
     ),
 )
 
@@ -116,7 +126,7 @@ class AvailabilityObjective(_Model):
     period: str = "30d"
     burn_rate_alerts: tuple[BurnRateAlert, ...] = WORKBOOK_ALERTS
 
-    _check = field_validator("period")(_duration)
+    _check = field_validator("period", mode="before")(_duration)
 
     @property
     def budget(self) -> float:

@@ -15,6 +15,7 @@ interpreter exit), and the next stack's start sweeps those of an owner that died
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -43,6 +44,8 @@ from harness.stack.ports import LOOPBACK, claim_port, free_port, release_port
 from harness.stack.rundir import RunDir, sweep
 from harness.stack.spec import Endpoints, StackSpec
 from harness.stack.wait import CallableWait, NotReady, WaitCancelled
+
+log = logging.getLogger(__name__)
 
 DISPLAY = {
     "redis": "Redis",
@@ -133,6 +136,8 @@ class ContainerStack:
             if self._run is not None and self.spec.keep_run_dir:
                 self._save_logs()
             self._remove_containers()
+        except StackError as exc:  # never mask the error that brought the stack down
+            log.warning("%s", exc)
         finally:
             if self._owns_receiver:
                 self.receiver.stop()
@@ -180,8 +185,9 @@ class ContainerStack:
         mode = network_mode()
         api_port = claim_port(spec.api_port, what="API port") if spec.api_port else free_port()
         ports = {name: api_port if name == "api" else free_port() for name in SERVICE_NAMES}
+        self._net = Network(mode, ports, "")  # so down() releases the ports on any error
         self._run = run = RunDir.create(state_dir, spec.run_label)
-        labels = engine.owner_labels(self.run_id or "")
+        labels = engine.owner_labels(run.path.name)
         net_name = container_name(run.path.name, "net") if mode == "bridge" else None
         self._net = net = Network(mode, ports, run.path.name, net_name)
         if net_name is not None:

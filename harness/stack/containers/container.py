@@ -70,6 +70,8 @@ class ServiceContainer:
 
     def state(self) -> dict[str, Any]:
         """docker inspect's State (Status, Pid, ExitCode, Paused...)."""
+        if not self.started:
+            return {"Status": "not started", "Pid": 0, "ExitCode": None}
         try:
             self.container.reload()
         except NotFound:
@@ -81,20 +83,21 @@ class ServiceContainer:
 
     def pid(self) -> int | None:
         """Host pid of the container's init while it runs."""
-        state = self.state() if self.started else {}
+        state = self.state()
         pid = int(state.get("Pid") or 0)
         return pid if pid > 0 and state.get("Status") in ("running", "paused") else None
 
     def remove(self) -> None:
         """Force-remove (SIGKILL) the container; nothing if it is already gone."""
-        if not self.started:
-            return
         try:
-            self.container.remove(force=True, v=True)
+            if self.started:
+                self.container.remove(force=True, v=True)
         except NotFound:
             pass
         except DockerException as exc:
             raise StackError(f"Cannot remove container {self.name}: {exc}") from None
+        finally:
+            self._tc.get_docker_client().client.close()
 
     # -- fault hooks -------------------------------------------------------------------
     def pause(self) -> None:

@@ -14,7 +14,10 @@ Networking (HARNESS_CONTAINER_NETWORK):
   bridge  a network of the run's own; programs listen on 0.0.0.0:<usual port> and reach
           each other by container name; each port is published on 127.0.0.1:<free port>
           for the harness; Alertmanager reaches the capture receiver on the host as
-          host.docker.internal (host-gateway).
+          host.docker.internal (host-gateway). The receiver must be reachable there:
+          Docker Desktop forwards it to the host's loopback; on Linux it must listen on
+          the bridge's gateway, and the engine needs a default bridge (the one
+          scripts/start-dockerd.sh starts has none: it is host networking only).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from harness.options import options_from_pytest
-from harness.queries.live import LivePlan, LiveRun, run_live
+from harness.queries.live import LiveRun, run_live
+from harness.queries.phases import LivePlan
 from harness.queries.table import load_checks, plan_checks, project_queries
 
 
@@ -14,7 +15,11 @@ def live_queries(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> LiveRun:
     k = options_from_pytest(request.config).time_scale
-    run = run_live(plan_checks(project_queries(), load_checks()), LivePlan.for_time_scale(k), tmp_path_factory.mktemp("queries"))
+    run = run_live(
+        plan_checks(project_queries(), load_checks()),
+        LivePlan.for_time_scale(k),
+        tmp_path_factory.mktemp("queries"),
+    )
     for note in run.notes:
         print(f"query checks: {note}")
     return run

@@ -27,11 +27,17 @@ class NoAnswer(AssertionError):
 def _param(pq: PlannedQuery) -> object:
     marks = []
     if pq.check.known_issue:
-        marks.append(pytest.mark.xfail(strict=True, raises=NoAnswer,
-                                       reason=f"known issue: {pq.check.known_issue}"))
+        marks.append(
+            pytest.mark.xfail(
+                strict=True, raises=NoAnswer, reason=f"known issue: {pq.check.known_issue}"
+            )
+        )
     elif pq.expected_to_fail:
-        marks.append(pytest.mark.xfail(strict=True, raises=MismatchShown,
-                                       reason=f"spec defect: {pq.expected_to_fail}"))
+        marks.append(
+            pytest.mark.xfail(
+                strict=True, raises=MismatchShown, reason=f"spec defect: {pq.expected_to_fail}"
+            )
+        )
     return pytest.param(pq, id=pq.test_id, marks=marks)
 
 

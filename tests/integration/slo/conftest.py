@@ -13,7 +13,9 @@ SLO_FILE = CORRECTED_DIR / "slo.yml"
 
 
 @pytest.fixture(scope="session")
-def slo_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Stretch]:
+def slo_run(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Stretch]:
     plan = SloPlan(time_scale=options_from_pytest(request.config).time_scale)
     stretches = run_slo_checks(load_slo(SLO_FILE), plan, tmp_path_factory.mktemp("slo"))
     print(summary(stretches))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.slo.check import ObjectiveResult
 from harness.slo.live import Stretch
 
 pytestmark = [pytest.mark.slo, pytest.mark.integration]
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.slo, pytest.mark.integration]
 OBJECTIVES = ("latency", "error_ratio", "availability")
 
 
-def _result(stretch: Stretch, name: str):  # type: ignore[no-untyped-def]
+def _result(stretch: Stretch, name: str) -> ObjectiveResult:
     return next(r for r in stretch.results if r.name == name)
 
 
