@@ -7,10 +7,10 @@ scrape interval; a series' value is its mean (quantile panels: median) over that
 
 from __future__ import annotations
 
-import logging
 import math
 import statistics
 from collections.abc import Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,8 +29,6 @@ from harness.queries.units import panel_factor
 from harness.rules.rewrite import scale_expression
 from harness.stack import open_stack
 from harness.target.seed import SeedPlan
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -73,11 +71,13 @@ def run_live(planned: Sequence[PlannedQuery], plan: LivePlan, out_dir: Path) -> 
     prepared = prepare(rules=(), alertmanager_config=None, time_scale=plan.time_scale)
     spec = prepared.for_scenario("queries")
     scrape = spec.intervals.scrape
-    with open_stack(spec) as stack:
+    with (
+        open_stack(spec) as stack,
+        closing(PrometheusClient(stack.endpoints.prometheus, timeout=30.0)) as prom,
+        FaultClient(stack.endpoints.api, spec.fault_token) as faults,
+    ):
         ep = stack.endpoints
         stack.wait_scraped()
-        prom = PrometheusClient(ep.prometheus, timeout=30.0)
-        faults = FaultClient(ep.api, spec.fault_token)
         metrics = {"api": ep.api + "/metrics", "worker": ep.worker_metrics}
         sampler = MetricsSampler(metrics, SAMPLED, interval=scrape).start()
         try:
@@ -85,7 +85,6 @@ def run_live(planned: Sequence[PlannedQuery], plan: LivePlan, out_dir: Path) -> 
         finally:
             faults.reset()
             sampler.stop()
-            faults.close()
         evidence = Evidence(phases, sampler, sampler.readings[0].t, _seed_students())
         by_tier = _interventions_by_tier(spec.target_env, ep.run_dir)
         evidence.injected = injected_values(plan, by_tier)
@@ -95,7 +94,6 @@ def run_live(planned: Sequence[PlannedQuery], plan: LivePlan, out_dir: Path) -> 
             windows[pq.test_id] = _window(pq.query.expr, plan.time_scale)
             results[pq.test_id] = _evaluate(prom, pq, phase, plan.time_scale, scrape)
         evidence.buckets = _buckets(prom, planned)
-        prom.close()
     run = LiveRun(evidence, results, windows, scrape)
     if sampler.errors:
         run.notes.append(f"{len(sampler.errors)} /metrics reads failed: {sampler.errors[:3]}")
