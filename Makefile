@@ -15,8 +15,11 @@ bootstrap: ## Install what is missing (Debian packages, .venv): idempotent
 demo: bootstrap ## Main job: local stack, flagship scenarios at time scale K, report in reports/
 	$(PY) -m harness.cli.main run $(FLAGSHIP) --time-scale $(K)
 
-test: bootstrap ## The test suite (what CI runs)
-	$(PY) -m pytest
+test: bootstrap ## The test suite (what CI runs): Docker engine + images, then pytest
+	@scripts/test.sh
+
+test-local: bootstrap ## The test suite without the containers tests (no Docker engine)
+	@HARNESS_NO_DOCKER=1 scripts/test.sh
 
 lint: bootstrap ## ruff and mypy
 	.venv/bin/ruff check harness tests locustfiles benchmarks
@@ -28,4 +31,4 @@ up: bootstrap ## The stack for manual work, until Ctrl-C
 bench: bootstrap ## Benchmarks: figures to benchmarks/results/
 	$(PY) -m benchmarks
 
-.PHONY: help bootstrap demo test lint up bench
+.PHONY: help bootstrap demo test test-local lint up bench

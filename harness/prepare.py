@@ -135,10 +135,14 @@ def build_stack_spec(
     rules: Sequence[Path] = (),
     alertmanager_config: Path | None = None,
     time_scale: float = 1.0,
+    binaries: Sequence[str] | None = None,
 ) -> StackSpec:
-    """The StackSpec alone (for `harness up`)."""
+    """The StackSpec alone (for `harness up`); ``binaries`` None: the local stack's."""
     return prepare(
-        rules=rules, alertmanager_config=alertmanager_config, time_scale=time_scale
+        rules=rules,
+        alertmanager_config=alertmanager_config,
+        time_scale=time_scale,
+        binaries=LOCAL_STACK_PROGRAMS if binaries is None else binaries,
     ).stack_spec
 
 

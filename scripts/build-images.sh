@@ -65,7 +65,7 @@ build_base() {
   local started=$SECONDS rootfs mirror
   rootfs=$(mktemp -d /var/tmp/harness-rootfs.XXXXXX)
   # shellcheck disable=SC2064
-  trap "grep -o ' $rootfs[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l; rm -rf '$rootfs'" EXIT
+  trap "grep -o ' ${rootfs}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l; rm -rf '$rootfs'" EXIT
   mirror=${HARNESS_DEBIAN_MIRROR:-$(host_mirror)}
   say "debootstrap --variant=minbase bookworm ${mirror:-(the default mirror of debootstrap)}"
   # shellcheck disable=SC2086

@@ -38,6 +38,6 @@ fi
 if [ "${1:-}" = "--purge" ]; then
   say "deleting $ROOT"
   # vfs layers may hold mount points of a killed engine; unmount before deleting.
-  grep -o " $ROOT[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  grep -o " ${ROOT}[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   rm -rf "$ROOT"
 fi

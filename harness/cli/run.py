@@ -20,6 +20,7 @@ from harness.paths import SCENARIOS_DIR
 @click_options
 def command(scenarios: tuple[Path, ...], **values: object) -> int:
     """Run SCENARIOS (files or folders; default: scenarios/) and judge every expectation."""
+    from harness.cli.up import interrupts_unwind
     from harness.engine.suite import run_suite
     from harness.report import console
     from harness.report.writer import write_reports
@@ -27,7 +28,8 @@ def command(scenarios: tuple[Path, ...], **values: object) -> int:
 
     options = build_options(values)
     loaded = load_scenarios(scenarios or (SCENARIOS_DIR,))
-    with console.Progress() as progress:
+    # SIGTERM/SIGHUP unwind like Ctrl-C, so every stack and container is removed at once.
+    with interrupts_unwind(), console.Progress() as progress:
         suite = run_suite(
             loaded,
             options,

@@ -95,6 +95,13 @@ def _watch(stack: Stack) -> None:
     help="Divide every alerting duration by K (1 = real time).",
 )
 @click.option(
+    "--backend",
+    type=click.Choice(["local", "containers"]),
+    default="local",
+    show_default=True,
+    help="Local processes, or containers on a Docker engine.",
+)
+@click.option(
     "--api-port",
     type=click.IntRange(1, 65535),
     default=None,
@@ -104,6 +111,7 @@ def command(
     rules: tuple[Path, ...],
     alertmanager_config: Path | None,
     time_scale: float,
+    backend: str,
     api_port: int | None,
 ) -> int:
     """Bring the stack up for manual work; Ctrl-C stops everything."""
@@ -116,12 +124,21 @@ def command(
 
     try:
         with interrupts_unwind():
+            binaries: tuple[str, ...] | None = None
+            if backend == "containers":
+                from harness.stack.containers import preflight
+
+                preflight()
+                binaries = ()
             spec = build_stack_spec(
-                rules=list(rules), alertmanager_config=alertmanager_config, time_scale=time_scale
+                rules=list(rules),
+                alertmanager_config=alertmanager_config,
+                time_scale=time_scale,
+                binaries=binaries,
             )
             if api_port is not None:
                 spec = dataclasses.replace(spec, api_port=api_port)
-            with open_stack(spec) as stack:
+            with open_stack(spec, backend) as stack:
                 endpoints = stack.endpoints
                 seconds = stack.startup_seconds
                 took = f" in {seconds:.1f} s" if seconds is not None else ""

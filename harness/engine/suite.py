@@ -20,6 +20,7 @@ from harness.options import RunOptions
 from harness.prepare import PreparedRun, prepare
 from harness.scenarios.model import Scenario
 from harness.scenarios.validate import select_by_alert, validate_against
+from harness.stack.binaries import LOCAL_STACK_PROGRAMS
 
 
 @dataclass
@@ -38,10 +39,18 @@ class SuiteResult:
 
 
 def prepare_run(options: RunOptions) -> PreparedRun:
+    """Check the environment the backend needs, then prepare rules and routes once."""
+    binaries: tuple[str, ...] = LOCAL_STACK_PROGRAMS
+    if options.backend == "containers":
+        from harness.stack.containers import preflight
+
+        preflight()  # engine reachable, every image present, network setting valid
+        binaries = ()  # the containers bring their own; amtool still renders routes
     return prepare(
         rules=options.rules,
         alertmanager_config=options.alertmanager_config,
         time_scale=options.time_scale,
+        binaries=binaries,
     )
 
 

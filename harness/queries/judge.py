@@ -63,6 +63,10 @@ class Truth:
     slack: float = 0.0
     buckets: tuple[float, ...] = field(default=())
     in_bucket: bool = False
+    # Quantiles: the truth at phi -/+ the rank uncertainty of one window's estimate; a
+    # bucket tolerance then spans the buckets from the low one's to the high one's.
+    band: tuple[float, float] | None = None
+    band_note: str = ""
     # A ratio as a panel averages it: (num, den) per evaluation instant; ``at`` is then
     # the mean over instants of each instant's ratio (instants without requests skipped).
     instants: Sequence[tuple[Mapping[Key, float], Mapping[Key, float]]] = field(default=())
@@ -211,7 +215,7 @@ def _row(
     seen = 0.0 if value is None else value
     where = ", ".join(f"{d}={v}" for d, v in zip(dims, key, strict=True)) or "the total"
     if tol.bucket:
-        lo, hi = bucket_of(expected, truth.buckets)
+        lo, hi = _bucket_span(expected, truth)
         ok = value is not None and lo <= seen <= hi
         width = hi - lo if math.isfinite(hi) and hi > lo else max(abs(expected), 1e-9)
         miss = min(abs(seen - lo), abs(seen - hi)) / width + 1 if not ok else (seen - lo) / width
@@ -231,6 +235,12 @@ def bucket_of(value: float, bounds: Sequence[float]) -> tuple[float, float]:
             return lower, le
         lower = le
     return lower, math.inf
+
+
+def _bucket_span(expected: float, truth: Truth) -> tuple[float, float]:
+    if truth.band is None:
+        return bucket_of(expected, truth.buckets)
+    return bucket_of(truth.band[0], truth.buckets)[0], bucket_of(truth.band[1], truth.buckets)[1]
 
 
 def _varying(members: Sequence[Series]) -> tuple[str, ...]:
@@ -255,8 +265,11 @@ def _pair(row: _Row, truth: Truth) -> str:
 
 def _tolerance(expected: float, truth: Truth, tol: Tolerance) -> str:
     if tol.bucket:
-        lo, hi = bucket_of(expected, truth.buckets)
-        return f"tolerance: the histogram bucket ({fmt(lo, truth.unit)}, {fmt(hi, truth.unit)}]"
+        lo, hi = _bucket_span(expected, truth)
+        where = f"({fmt(lo, truth.unit)}, {fmt(hi, truth.unit)}]"
+        if truth.band and truth.band_note:
+            return f"tolerance: the histogram buckets holding {truth.band_note}, {where}"
+        return f"tolerance: the histogram bucket {where}"
     text = f"tolerance {fmt_delta(tol.allowed(expected) + truth.slack, truth.unit)}"
     if truth.slack:
         text += f" (of which {fmt_delta(truth.slack, truth.unit)}: {truth.note})"

@@ -23,8 +23,9 @@ from harness.prepare import prepare
 from harness.queries.judge import QueryResult, Series, Verdict, judge
 from harness.queries.phases import SAMPLED, LivePlan, drive, injected_values
 from harness.queries.sampler import MetricsSampler
+from harness.queries.sources import TRUTHS
 from harness.queries.table import PlannedQuery
-from harness.queries.truth import TRUTHS, Evidence, PhaseRecord, Request, quantile_of
+from harness.queries.truth import Evidence, PhaseRecord, Request, quantile_of
 from harness.queries.units import panel_factor
 from harness.rules.rewrite import scale_expression
 from harness.stack import open_stack

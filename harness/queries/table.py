@@ -18,7 +18,7 @@ from harness.dashboards import DashboardQuery, iter_queries
 from harness.errors import InputError
 from harness.paths import COMPOSE_DIR
 from harness.queries.judge import Tolerance
-from harness.queries.truth import TRUTHS
+from harness.queries.sources import TRUTHS
 from harness.queries.units import UNITS
 from harness.yamlfile import load_model
 

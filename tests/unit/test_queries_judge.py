@@ -104,6 +104,23 @@ def test_bucket_tolerance() -> None:
     assert bucket_of(2.0, (0.5, 1.0)) == (1.0, math.inf) and bucket_of(0.5, (0.5, 1.0)) == (0, 0.5)
 
 
+def test_rank_band_widens_a_bucket_tolerance_near_a_bound() -> None:
+    """True p95 just above 1 ms; one window's estimate may land just below it."""
+    truth = Truth.scalar(
+        0.005,
+        source="histogram",
+        unit="s",
+        buckets=(0.001, 0.005, 0.01),
+        in_bucket=True,
+        band=(0.001, 0.005),
+        band_note="p93-p97",
+    )
+    v = judge("p", _result(({}, 0.00099)), truth, tolerance=Tolerance(bucket=True))
+    assert v.passed and "the histogram buckets holding p93-p97, (0 ms, 5 ms]" in v.message
+    assert "ground truth in (1 ms, 5 ms]" in v.message
+    assert not judge("p", _result(({}, 0.02)), truth, tolerance=Tolerance(bucket=True)).passed
+
+
 def test_slack_is_added_and_explained() -> None:
     truth = Truth.scalar(348.0, source="Locust", slack=18.0, note="births")
     v = judge("p", _result(({}, 320.0)), truth, tolerance=Tolerance(rel=0.05))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness.errors import InputError
+from harness.queries.sources import TRUTHS
 from harness.queries.table import load_checks, plan_checks, project_queries
-from harness.queries.truth import TRUTHS
 
 
 def test_every_dashboard_query_has_a_check() -> None:

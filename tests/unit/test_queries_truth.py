@@ -13,6 +13,7 @@ from harness.queries.truth import (
     Request,
     count_between,
     quantile_of,
+    rank_band,
     windowed_pairs,
     windowed_rate,
 )
@@ -90,3 +91,10 @@ def test_units() -> None:
     assert fmt(math.nan, "s") == "NaN"
     assert fmt_delta(0.005, "ratio") == "±0.5 points"
     assert panel_factor("percent") == 0.01 and panel_factor("percentunit") == 1.0
+
+
+def test_rank_band_is_two_standard_errors_of_a_quantiles_rank() -> None:
+    low, high = rank_band(0.95, 475)  # sqrt(.95 * .05 / 475) = 0.01
+    assert (low, high) == pytest.approx((0.93, 0.97))
+    assert rank_band(0.99, 1e9) == pytest.approx((0.99, 0.99), abs=1e-5)
+    assert rank_band(0.5, 1) == (0.0, 1.0)  # clipped to [0, 1]

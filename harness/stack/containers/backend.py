@@ -34,6 +34,7 @@ from harness.stack.containers.container import ServiceContainer
 from harness.stack.containers.images import resolve_images
 from harness.stack.containers.plan import (
     SERVICE_NAMES,
+    ContainerPlan,
     Network,
     container_name,
     network_mode,
@@ -196,7 +197,7 @@ class ContainerStack:
         plans, dbinit = plan_stack(spec, run, images, net, receiver_url)
         self._database = DatabaseOutage(dbinit.env["TARGET_DATABASE_URL"], run)
 
-        def handle(plan: Any) -> ServiceContainer:
+        def handle(plan: ContainerPlan) -> ServiceContainer:
             return ServiceContainer(plan, container_name(run.path.name, plan.service), labels, net)
 
         self._containers = {name: handle(plan) for name, plan in plans.items()}
