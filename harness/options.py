@@ -21,7 +21,10 @@ DEFAULT_TIME_SCALE = 60.0
 
 @dataclass(frozen=True)
 class RunOptions:
-    rules: tuple[Path, ...] = (CORRECTED_DIR / "prometheus-alerts.yml",)
+    rules: tuple[Path, ...] = (
+        CORRECTED_DIR / "prometheus-alerts.yml",
+        CORRECTED_DIR / "slo-burn-rate.yml",  # generated from slo.yml (harness slo generate)
+    )
     alertmanager_config: Path = CORRECTED_DIR / "alertmanager.yml"
     time_scale: float = DEFAULT_TIME_SCALE
     report_dir: Path = REPORTS_DIR
@@ -48,7 +51,7 @@ OPTIONS: tuple[_Opt, ...] = (
         "rules",
         "rules",
         "Prometheus rule file(s) under test (repeatable). "
-        "Default: compose/corrected/prometheus-alerts.yml",
+        "Default: compose/corrected/prometheus-alerts.yml and slo-burn-rate.yml",
         Path,
         None,
         multiple=True,
