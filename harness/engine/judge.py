@@ -15,7 +15,7 @@ from harness.engine.plans import Plan
 from harness.engine.result import ExpectationVerdict, PhaseMark
 from harness.receivers.models import Notification
 from harness.verdicts.verdict import Outcome, Verdict, judge, judge_never_fires
-from harness.verdicts.windows import Window
+from harness.verdicts.windows import Window, existing_group_window
 
 
 def judge_scenario(
@@ -31,8 +31,9 @@ def judge_scenario(
     """``delivery_failures``: receiver -> Alertmanager's reasons for failed sends."""
     out: list[ExpectationVerdict] = []
     for plan in plans:
-        eps = [e for e in episodes.get(plan.exp.alert, []) if _labels_match(e.labels, plan)]
-        verdicts = _judge_plan(scenario_id, plan, phases, eps, notifications, run)
+        every = episodes.get(plan.exp.alert, [])
+        eps = [e for e in every if _labels_match(e.labels, plan)]
+        verdicts = _judge_plan(scenario_id, plan, phases, eps, notifications, run, every)
         out += [_explain(v, delivery_failures or {}) for v in verdicts]
     return out
 
@@ -55,7 +56,9 @@ def _judge_plan(
     eps: list[Episode],
     notes: list[Notification],
     run: tuple[float, float],
+    every: list[Episode],
 ) -> list[ExpectationVerdict]:
+    """``eps``: the alert's episodes matching the expectation's labels; ``every``: all."""
     exp, alert = plan.exp, plan.exp.alert
     verdicts: list[ExpectationVerdict] = []
 
@@ -122,12 +125,17 @@ def _judge_plan(
             ),
         )
     if exp.notifies is not None:
-        verdicts += _judge_notifications(sid, plan, fired, notes, run)
+        verdicts += _judge_notifications(sid, plan, fired, notes, run, every)
     return verdicts
 
 
 def _judge_notifications(
-    sid: str, plan: Plan, fired: Episode | None, notes: list[Notification], run: tuple[float, float]
+    sid: str,
+    plan: Plan,
+    fired: Episode | None,
+    notes: list[Notification],
+    run: tuple[float, float],
+    every: list[Episode],
 ) -> list[ExpectationVerdict]:
     assert plan.exp.notifies is not None
     spec, alert = plan.exp.notifies, plan.exp.alert
@@ -137,7 +145,7 @@ def _judge_notifications(
         got = [n for n in mine if n.receiver == receiver]
         firing = [n for n in got if n.status == "firing"]
         first = firing[0] if firing else None
-        window = plan.first_notification[receiver]
+        window = _notification_window(plan, receiver, fired, every)
         if fired is None or fired.fired_at is None:
             v = Verdict(
                 f"{alert} notifies {receiver}",
@@ -216,6 +224,34 @@ def _resolved_verdict(
             watched_until=run[1] - resolved_at,
         )
     return ExpectationVerdict.of(sid, alert, f"resolved_notification:{receiver}", v)
+
+
+def _notification_window(
+    plan: Plan, receiver: str, fired: Episode | None, every: list[Episode]
+) -> Window:
+    """FiredAt + GW for a new group; for an alert joining a group that another instance
+    already opened: that group's first flush if it has not happened yet, else its next
+    group_interval tick (TIMING.md, "Bounds"; dispatch/dispatch.go aggrGroup)."""
+    first = plan.first_notification[receiver]
+    if fired is None or fired.fired_at is None:
+        return first
+    route = plan.routes[receiver]
+    key = route.group_key({**fired.labels, "alertname": plan.exp.alert})
+    opened = [
+        e.fired_at
+        for e in every
+        if e is not fired
+        and e.fired_at is not None
+        and e.fired_at < fired.fired_at
+        and (e.resolved_at is None or e.resolved_at > fired.fired_at)
+        and route.group_key({**e.labels, "alertname": plan.exp.alert}) == key
+    ]
+    if not opened:
+        return first
+    flush = min(opened) + route.timing.group_wait - fired.fired_at
+    if flush >= 0:
+        return Window(0.0, flush, False, True, first.slack, "(0, first flush of the group]")
+    return existing_group_window(route.timing, slack=first.slack)
 
 
 def _labels_match(labels: Mapping[str, str], plan: Plan) -> bool:

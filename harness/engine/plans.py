@@ -27,6 +27,7 @@ class Plan:
     resolve: w.Window  # relative to the end of the `resolves.after` phase
     aftermath: float  # how long after a phase its values can still fire the alert
     first_notification: dict[str, w.Window]  # per receiver, relative to FiredAt
+    routes: dict[str, Route]  # per receiver: timers and group_by of its route
     resolved_notification: dict[str, w.Window]  # per receiver, relative to ResolvedAt
 
 
@@ -46,7 +47,7 @@ def make_plans(
         fire = w.firing_window(rule, intervals)
         resolve = w.resolve_window(rule, intervals)
         receivers = exp.notifies.receivers if exp.notifies else ()
-        timing = {r: routes.get(r, w.RouteTiming()) for r in receivers}
+        timing = {r: routes.get(r, Route(w.RouteTiming(), None)).timing for r in receivers}
         plans.append(
             Plan(
                 exp=exp,
@@ -55,6 +56,7 @@ def make_plans(
                 resolve=replace(resolve, end=resolve.end + collect),
                 aftermath=w.aftermath(rule, intervals) + collect,
                 first_notification={r: w.first_notification_window(t) for r, t in timing.items()},
+                routes={r: routes.get(r, Route(w.RouteTiming(), None)) for r in receivers},
                 resolved_notification={
                     r: w.resolved_notification_window(t) for r, t in timing.items()
                 },
@@ -66,23 +68,43 @@ def make_plans(
 _TIMERS = {"group_wait": 30.0, "group_interval": 300.0, "repeat_interval": 4 * 3600.0}
 
 
-def _route_timings(alertmanager_yaml: str | None) -> dict[str, w.RouteTiming]:
-    """Timers of the first route that names each receiver (children inherit from parents)."""
+@dataclass(frozen=True)
+class Route:
+    """The route that first names a receiver: its timers and its group_by."""
+
+    timing: w.RouteTiming
+    group_by: tuple[str, ...] | None  # None: every label (`...`)
+
+    def group_key(self, labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
+        """Which aggregation group an alert with ``labels`` lands in (dispatch/dispatch.go)."""
+        if self.group_by is None:
+            return tuple(sorted(labels.items()))
+        return tuple((k, labels.get(k, "")) for k in self.group_by)
+
+
+def _route_timings(alertmanager_yaml: str | None) -> dict[str, Route]:
+    """Timers and group_by of the first route naming each receiver (inherited from parents)."""
     if not alertmanager_yaml:
         return {}
     doc: Any = yaml.safe_load(alertmanager_yaml) or {}
-    found: dict[str, w.RouteTiming] = {}
+    found: dict[str, Route] = {}
 
-    def walk(route: dict[str, Any], inherited: dict[str, float]) -> None:
+    def walk(
+        route: dict[str, Any], inherited: dict[str, float], group_by: tuple[str, ...] | None
+    ) -> None:
         timers = dict(inherited)
         for key in _TIMERS:
             if key in route:
                 timers[key] = parse_duration(str(route[key]))
+        if "group_by" in route:
+            labels = tuple(str(x) for x in route["group_by"] or ())
+            group_by = None if "..." in labels else labels
         receiver = route.get("receiver")
         if receiver and receiver not in found:
-            found[receiver] = w.RouteTiming(**timers)
+            found[receiver] = Route(w.RouteTiming(**timers), group_by)
         for child in route.get("routes") or []:
-            walk(child, timers)
+            walk(child, timers, group_by)
 
-    walk(doc.get("route") or {}, dict(_TIMERS))
+    # Alertmanager's default group_by is empty: one group per route.
+    walk(doc.get("route") or {}, dict(_TIMERS), ())
     return found

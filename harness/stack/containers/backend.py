@@ -14,13 +14,9 @@ interpreter exit), and the next stack's start sweeps those of an owner that died
 
 from __future__ import annotations
 
-import atexit
 import logging
-import threading
-import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import docker
 import httpx
@@ -40,6 +36,7 @@ from harness.stack.containers.plan import (
     network_mode,
     plan_stack,
 )
+from harness.stack.lifecycle import StackLifecycle
 from harness.stack.local.database import DATABASE, DatabaseOutage
 from harness.stack.ports import LOOPBACK, claim_port, free_port, release_port
 from harness.stack.rundir import RunDir, sweep
@@ -62,75 +59,24 @@ STOP_TIMEOUT = 5.0
 SCRAPE_JOBS = ("api", "worker")
 
 
-class ContainerStack:
+class ContainerStack(StackLifecycle):
     """The containers backend. ``with ContainerStack(spec) as stack: stack.endpoints``."""
 
     def __init__(self, spec: StackSpec, *, receiver: CaptureReceiver | None = None) -> None:
-        self.spec = spec
-        self._owns_receiver = receiver is None
-        self.receiver = receiver if receiver is not None else CaptureReceiver(host=LOOPBACK)
-        self.startup_seconds: float | None = None
-        self._lock = threading.Lock()
-        self._cancel = threading.Event()
-        self._closed = False
-        self._started = False
+        super().__init__(spec, receiver=receiver)
         self._client: docker.DockerClient | None = None
         self._run: RunDir | None = None
         self._net: Network | None = None
         self._containers: dict[str, ServiceContainer] = {}
         self._dbinit: ServiceContainer | None = None
         self._database: DatabaseOutage | None = None
-        self._endpoints: Endpoints | None = None
-
-    # -- lifecycle ---------------------------------------------------------------------
-    def __enter__(self) -> Self:
-        self.up()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.down()
-
-    def up(self) -> Endpoints:
-        """Start everything and wait until it is ready; StackError (all removed) if not."""
-        if self._endpoints is not None:
-            return self._endpoints
-        if self._started:
-            raise StackError("This stack was already used; open a new one.")
-        self._started = True
-        atexit.register(self.down)
-        start = time.monotonic()
-        try:
-            self._endpoints = self._start()
-        except BaseException:
-            self.down()
-            raise
-        self.startup_seconds = time.monotonic() - start
-        return self._endpoints
-
-    @property
-    def endpoints(self) -> Endpoints:
-        if self._endpoints is None:
-            raise StackError("The stack is not up.")
-        return self._endpoints
 
     @property
     def run_id(self) -> str | None:
         return self._run.path.name if self._run is not None else None
 
-    def down(self) -> None:
-        """Remove every container of the run (and its network) and clean up. Idempotent."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            self._cancel.set()  # no new container starts after this point
-        atexit.unregister(self.down)
-        self._endpoints = None
+    def _stop(self) -> None:
+        """Remove every container of the run (and its network) and clean up."""
         try:
             if self._database is not None and self._database.process is not None:
                 self._database.process.stop(STOP_TIMEOUT)
@@ -140,8 +86,6 @@ class ContainerStack:
         except StackError as exc:  # never mask the error that brought the stack down
             log.warning("%s", exc)
         finally:
-            if self._owns_receiver:
-                self.receiver.stop()
             if self._net is not None:
                 for port in self._net.host_ports.values():
                     release_port(port)

@@ -15,13 +15,11 @@ Besides the processes, ``service_names()`` lists "database": a pseudo-service wh
 
 from __future__ import annotations
 
-import atexit
 import signal
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
@@ -29,6 +27,7 @@ from harness.errors import StackError
 from harness.paths import STATE_DIR
 from harness.receivers.capture import CaptureReceiver
 from harness.stack.binaries import require_binaries
+from harness.stack.lifecycle import StackLifecycle
 from harness.stack.local.database import DATABASE, DatabaseOutage
 from harness.stack.local.services import (
     POLL_INTERVAL,
@@ -57,75 +56,23 @@ STOP_TIMEOUT = 5.0
 SCRAPE_JOBS = ("api", "worker")
 
 
-class LocalStack:
+class LocalStack(StackLifecycle):
     """The local backend. ``with LocalStack(spec) as stack: stack.endpoints``."""
 
     def __init__(self, spec: StackSpec, *, receiver: CaptureReceiver | None = None) -> None:
-        self.spec = spec
-        # A receiver passed in belongs to the caller: started here if needed, never stopped.
-        self._owns_receiver = receiver is None
-        self.receiver = receiver if receiver is not None else CaptureReceiver(host=LOOPBACK)
-        self.startup_seconds: float | None = None
-        self._lock = threading.Lock()
-        self._cancel = threading.Event()
-        self._closed = False
-        self._started = False
+        super().__init__(spec, receiver=receiver)
         self._run: RunDir | None = None
         self._ports: Ports | None = None
         self._services: dict[str, Service] = {}
         self._dbinit: ManagedProcess | None = None
         self._database: DatabaseOutage | None = None
-        self._endpoints: Endpoints | None = None
-
-    # -- lifecycle ---------------------------------------------------------------------
-    def __enter__(self) -> Self:
-        self.up()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.down()
-
-    def up(self) -> Endpoints:
-        """Start everything and wait until it is ready; StackError (all stopped) if not."""
-        if self._endpoints is not None:
-            return self._endpoints
-        if self._started:
-            raise StackError("This stack was already used; open a new one.")
-        self._started = True
-        atexit.register(self.down)
-        start = time.monotonic()
-        try:
-            self._endpoints = self._start()
-        except BaseException:
-            self.down()
-            raise
-        self.startup_seconds = time.monotonic() - start
-        return self._endpoints
-
-    @property
-    def endpoints(self) -> Endpoints:
-        if self._endpoints is None:
-            raise StackError("The stack is not up.")
-        return self._endpoints
 
     @property
     def run_dir(self) -> RunDir | None:
         return self._run
 
-    def down(self) -> None:
-        """Stop every child (group-wide, terminate -> wait -> kill) and clean up. Idempotent."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            self._cancel.set()  # no new process starts after this point
-        atexit.unregister(self.down)
-        self._endpoints = None
+    def _stop(self) -> None:
+        """Stop every child (group-wide, terminate -> wait -> kill) and clean up."""
         processes = [s.process for s in reversed(self._services.values()) if s.process]
         if self._dbinit is not None:
             processes.append(self._dbinit)
@@ -138,8 +85,6 @@ class LocalStack:
             for process in processes:
                 process.finish(deadline)
         finally:
-            if self._owns_receiver:
-                self.receiver.stop()
             if self._ports is not None:
                 for name in SERVICE_NAMES:
                     release_port(getattr(self._ports, name))

@@ -1,0 +1,75 @@
+"""Notification windows when several instances of an alert share an Alertmanager group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.engine.history import Episode
+from harness.engine.judge import _notification_window
+from harness.engine.plans import make_plans
+from harness.rules.model import AlertRule
+from harness.scenarios.loader import parse_scenario
+from harness.stack.spec import Intervals
+
+SCENARIO = """\
+name: s
+phases: [{name: fault, duration: 1m}]
+expect:
+  - alert: WorkerStalled
+    labels: {queue: reports}
+    fires: {after: fault}
+    notifies: {receivers: [pagerduty]}
+"""
+AM = """\
+route:
+  receiver: default
+  group_by: [{group_by}]
+  group_wait: 1s
+  group_interval: 2s
+  routes:
+    - {{receiver: pagerduty, matchers: ['severity="critical"']}}
+receivers: [{{name: default}}, {{name: pagerduty}}]
+"""
+RULE = AlertRule(name="WorkerStalled", expr="x > 0", group="g", source=Path("r.yml"), line=1)
+
+
+def _plan(group_by: str):  # type: ignore[no-untyped-def]
+    (scenario,) = parse_scenario(SCENARIO, "s.yaml")
+    am = AM.format(group_by=group_by)
+    (plan,) = make_plans(scenario, {RULE.name: RULE}, Intervals(), am)
+    return plan
+
+
+def _ep(queue: str, fired: float) -> Episode:
+    return Episode("WorkerStalled", {"alertname": "WorkerStalled", "queue": queue},
+                   fired_at=fired)
+
+
+def test_alone_in_its_group_waits_group_wait() -> None:
+    plan = _plan("alertname")
+    mine = _ep("reports", 10.0)
+    window = _notification_window(plan, "pagerduty", mine, [mine])
+    assert (window.start, window.end) == (1.0, 1.0)
+
+
+def test_joining_a_group_before_its_first_flush_goes_out_with_it() -> None:
+    plan = _plan("alertname")
+    first, mine = _ep("notifications", 10.0), _ep("reports", 10.5)
+    window = _notification_window(plan, "pagerduty", mine, [first, mine])
+    # The group opened at 10.0 flushes at 11.0: 0.5 s after this alert fired.
+    assert (window.start, window.end) == (0.0, 0.5)
+    assert window.contains(0.01)
+
+
+def test_joining_a_flushed_group_waits_for_the_next_group_interval_tick() -> None:
+    plan = _plan("alertname")
+    first, mine = _ep("notifications", 10.0), _ep("reports", 14.0)
+    window = _notification_window(plan, "pagerduty", mine, [first, mine])
+    assert (window.start, window.end) == (0.0, 2.0)
+
+
+def test_grouped_by_queue_each_instance_has_its_own_group() -> None:
+    plan = _plan("alertname, queue")
+    first, mine = _ep("notifications", 10.0), _ep("reports", 10.5)
+    window = _notification_window(plan, "pagerduty", mine, [first, mine])
+    assert (window.start, window.end) == (1.0, 1.0)
