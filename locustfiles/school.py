@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from common import webui  # noqa: F401  (registers the fault options and listeners)
+from common import process_faults, webui  # noqa: F401  (register fault options, listeners)
 from faker import Faker
 from locust import FastHttpUser, events, task
 from locust.exception import RescheduleTask

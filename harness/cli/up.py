@@ -17,6 +17,7 @@ from harness.options import DEFAULT_TIME_SCALE
 from harness.paths import LOCUSTFILES_DIR, PROJECT_DIR
 from harness.stack import open_stack
 from harness.stack.base import Stack
+from harness.stack.control import StackControl
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -138,14 +139,22 @@ def command(
             )
             if api_port is not None:
                 spec = dataclasses.replace(spec, api_port=api_port)
-            with open_stack(spec, backend) as stack:
+            with open_stack(spec, backend) as stack, StackControl(stack, spec.fault_token) as ctl:
                 endpoints = stack.endpoints
                 seconds = stack.startup_seconds
                 took = f" in {seconds:.1f} s" if seconds is not None else ""
                 click.echo(f"Stack is up{took} (time scale {time_scale:g}):")
                 for label, url in endpoints.describe():
                     click.echo(f"  {label + ':':<16} {url}")
+                click.echo(
+                    f"  {'Stack control:':<16} {ctl.url}  (POST /services/<service>/<action>)"
+                )
+                click.echo(f"  {'Fault token:':<16} {spec.fault_token}  (header X-Fault-Token)")
                 click.echo(f"Load: {_locust_hint(endpoints.api)}")
+                click.echo(
+                    f"      with HARNESS_FAULT_TOKEN={spec.fault_token} "
+                    f"HARNESS_STACK_CONTROL={ctl.url} for the fault controls in the web UI"
+                )
                 if Path.cwd() != PROJECT_DIR:
                     click.echo(f"      (run it from {PROJECT_DIR})")
                 click.echo("Press Ctrl-C to stop.")
