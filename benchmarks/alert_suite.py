@@ -7,12 +7,17 @@ one fresh stack each, and reports:
 - wall time of the suite vs the sum of the scenarios' theoretical minimums
   (``harness.engine.minimum``: the windows TIMING.md makes unavoidable, divided by k);
   stack start-up and Prometheus's first scrape are reported as overhead;
-- per alert, the observed firing time minus the earliest possible (the window's early
-  edge), next to one evaluation plus one scrape interval (the issue's aim).
+- per alert, the observed firing time minus the earliest possible: the instant the
+  rule's condition first held in Prometheus's own data (the expression against its
+  threshold, queried at step S after the run) plus F* = ceil(for/E)*E, next to one
+  evaluation plus one scrape interval (the issue's aim). The window's early edge is
+  kept too: for a rate condition the condition itself lags the fault by up to W.
 """
 
 from __future__ import annotations
 
+import operator
+import re
 import sys
 import tempfile
 from dataclasses import replace
@@ -32,6 +37,7 @@ from harness.errors import HarnessError
 from harness.options import RunOptions
 from harness.paths import SCENARIOS_DIR
 from harness.scenarios.loader import load_scenarios
+from harness.verdicts.windows import ceil_to
 
 NAME = "alert_suite"
 
@@ -53,36 +59,48 @@ def run(out_dir: Path) -> dict[str, Any]:
     }
     suite = run_suite(scenarios, options, prepared=prepared)
     wall = suite.ended - suite.started
-    per_scenario = []
-    precision = []
+    per_scenario: list[dict[str, Any]] = []
+    precision: list[dict[str, Any]] = []
     for result in suite.results:
         took = result.ended - result.started
         per_scenario.append(
             {"scenario": result.scenario_id, "passed": result.passed, "seconds": took,
              "minimum": minimum[result.scenario_id]}
         )
+        phase_start = {p.name: p.start for p in result.phases}
+        series = {x["alert"]: x for x in result.series}
         for v in result.verdicts:
             w = v.verdict.window
-            if v.check == "fires" and v.verdict.observed is not None and w is not None:
-                rule = rules[v.alert]
-                e = rule.group_interval_s or spec.intervals.evaluation
-                precision.append(
-                    {"alert": v.alert, "scenario": result.scenario_id,
-                     "observed": v.verdict.observed, "earliest": w.start,
-                     "after_earliest": v.verdict.observed - w.start,
-                     "aim": e + spec.intervals.scrape}
-                )
+            if v.check != "fires" or v.verdict.observed is None or w is None:
+                continue
+            rule = rules[v.alert]
+            e = rule.group_interval_s or spec.intervals.evaluation
+            t0 = phase_start[_phase_of(v.verdict.reference)]
+            fired = t0 + v.verdict.observed
+            became_true = _condition_true_at(series.get(v.alert), t0)
+            earliest = (
+                ceil_to(rule.for_s, e) + (became_true - t0) if became_true is not None else None
+            )
+            precision.append(
+                {"alert": v.alert, "scenario": result.scenario_id,
+                 "observed": v.verdict.observed, "window_start": w.start,
+                 "condition_true": None if became_true is None else became_true - t0,
+                 "earliest": earliest,
+                 "after_earliest": None if earliest is None else v.verdict.observed - earliest,
+                 "aim": e + spec.intervals.scrape, "fired_at": fired}
+            )
     scenarios_time = sum(p["seconds"] for p in per_scenario)
     total_min = sum(minimum.values())
-    worst = max((p["after_earliest"] - p["aim"] for p in precision), default=0.0)
-    within = sum(p["after_earliest"] <= p["aim"] for p in precision)
+    judged = [p for p in precision if p["after_earliest"] is not None]
+    worst = max((p["after_earliest"] - p["aim"] for p in judged), default=0.0)
+    within = sum(p["after_earliest"] <= p["aim"] for p in judged)
     return {
         "figures": {
             "suite wall s": round(wall, 1),
             "theoretical minimum s": round(total_min, 1),
             "wall / minimum": round(wall / total_min, 2) if total_min else None,
             "phases only / minimum": round(scenarios_time / total_min, 2) if total_min else None,
-            "alerts within E+S of earliest": f"{within}/{len(precision)}",
+            "alerts within E+S of earliest": f"{within}/{len(judged)}",
             "worst excess over E+S s": round(worst, 2),
         },
         "time_scale": prepared.time_scale,
@@ -91,6 +109,34 @@ def run(out_dir: Path) -> dict[str, Any]:
         "firing_precision": precision,
         "passed": suite.passed,
     }
+
+
+def _phase_of(reference: str) -> str:
+    """``"'fault' started"`` -> ``fault``."""
+    match = re.match(r"'([^']+)'", reference)
+    return match.group(1) if match else reference
+
+
+def _condition_true_at(entry: dict[str, Any] | None, t0: float) -> float | None:
+    """First instant at or after ``t0`` where the rule's condition held in any series
+    (value op threshold; an expression without a threshold holds where it has a value)."""
+    if not entry or not entry.get("series"):
+        return None
+    op, threshold = entry.get("op"), entry.get("threshold")
+    compare = _OPS.get(op) if op is not None else None
+    times = [
+        t
+        for s in entry["series"]
+        for t, v in s["points"]
+        if t >= t0 and (compare is None or threshold is None or compare(v, threshold))
+    ]
+    return min(times) if times else None
+
+
+_OPS = {
+    ">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le,
+    "==": operator.eq, "!=": operator.ne,
+}
 
 
 if __name__ == "__main__":
