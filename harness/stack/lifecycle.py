@@ -12,12 +12,17 @@ import atexit
 import threading
 import time
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
+
+import httpx
 
 from harness.errors import StackError
 from harness.receivers.capture import CaptureReceiver
 from harness.stack.ports import LOOPBACK
 from harness.stack.spec import Endpoints, StackSpec
+from harness.stack.wait import CallableWait, NotReady
+
+SCRAPE_JOBS = ("api", "worker")  # Prometheus's scrape jobs for the target
 
 
 class StackLifecycle:
@@ -82,6 +87,39 @@ class StackLifecycle:
         finally:
             if self._owns_receiver:
                 self.receiver.stop()
+
+    def wait_scraped(self, timeout: float = 20.0) -> float:
+        """Wait until Prometheus scrapes the API and the worker (``up == 1`` for both) and
+        knows the Alertmanager. Returns the seconds waited.
+
+        Prometheus 2.42 applies discovered targets, Alertmanagers included, on a fixed 5 s
+        tick after start: the first samples land 5-6 s after it starts however fast the
+        rest is, and alerts sent before the Alertmanager is known are dropped.
+        """
+        base = self.endpoints.prometheus
+        alertmanager = self._alertmanager_as_prometheus_sees_it()
+
+        def check() -> None:
+            def get(path: str, **params: str) -> Any:
+                return httpx.get(base + path, params=params, timeout=2.0, trust_env=False).json()
+
+            result = get("/api/v1/query", query="up")["data"]["result"]
+            up = {r["metric"].get("job"): r["value"][1] for r in result}
+            missing = [job for job in SCRAPE_JOBS if up.get(job) != "1"]
+            if missing:
+                raise NotReady(f"up != 1 for job(s) {', '.join(missing)} (have {up or 'none'})")
+            active = get("/api/v1/alertmanagers")["data"]["activeAlertmanagers"]
+            if not any(am["url"].startswith(alertmanager) for am in active):
+                raise NotReady("Prometheus does not know the Alertmanager yet")
+
+        strategy = CallableWait(
+            check, f"{base}/api/v1/query?query=up", timeout=timeout, poll_interval=0.1
+        )
+        return strategy.wait("Prometheus scraping api and worker", cancel=self._cancel)
+
+    def _alertmanager_as_prometheus_sees_it(self) -> str:
+        """The Alertmanager URL in Prometheus's configuration (the host's, by default)."""
+        return self.endpoints.alertmanager
 
     def _start(self) -> Endpoints:
         raise NotImplementedError

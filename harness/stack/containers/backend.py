@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from typing import Any
 
 import docker
-import httpx
 from docker.errors import DockerException
 
 from harness.errors import StackError
@@ -41,7 +39,7 @@ from harness.stack.local.database import DATABASE, DatabaseOutage
 from harness.stack.ports import LOOPBACK, claim_port, free_port, release_port
 from harness.stack.rundir import RunDir, sweep
 from harness.stack.spec import Endpoints, StackSpec
-from harness.stack.wait import CallableWait, NotReady, WaitCancelled
+from harness.stack.wait import WaitCancelled
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +54,6 @@ DISPLAY = {
 READY_TIMEOUT = 60.0  # a cold container start (image layers, Python imports) is slower
 DBINIT_TIMEOUT = 90.0
 STOP_TIMEOUT = 5.0
-SCRAPE_JOBS = ("api", "worker")
 
 
 class ContainerStack(StackLifecycle):
@@ -211,31 +208,9 @@ class ContainerStack(StackLifecycle):
     def _wait_ready(self, name: str) -> None:
         self._containers[name].wait_ready(DISPLAY[name], READY_TIMEOUT, self._cancel)
 
-    def wait_scraped(self, timeout: float = 20.0) -> float:
-        """Wait until Prometheus scrapes the API and the worker (``up == 1`` for both) and
-        knows the Alertmanager; the seconds waited (about 5 s: Prometheus 2.42 applies
-        discovered targets on a fixed 5 s tick after start)."""
-        base = self.endpoints.prometheus
+    def _alertmanager_as_prometheus_sees_it(self) -> str:
         assert self._net is not None
-        alertmanager = f"http://{self._net.internal('alertmanager')}"
-
-        def check() -> None:
-            def get(path: str, **params: str) -> Any:
-                return httpx.get(base + path, params=params, timeout=2.0, trust_env=False).json()
-
-            result = get("/api/v1/query", query="up")["data"]["result"]
-            up = {r["metric"].get("job"): r["value"][1] for r in result}
-            missing = [job for job in SCRAPE_JOBS if up.get(job) != "1"]
-            if missing:
-                raise NotReady(f"up != 1 for job(s) {', '.join(missing)} (have {up or 'none'})")
-            active = get("/api/v1/alertmanagers")["data"]["activeAlertmanagers"]
-            if not any(am["url"].startswith(alertmanager) for am in active):
-                raise NotReady("Prometheus does not know the Alertmanager yet")
-
-        strategy = CallableWait(
-            check, f"{base}/api/v1/query?query=up", timeout=timeout, poll_interval=0.1
-        )
-        return strategy.wait("Prometheus scraping api and worker", cancel=self._cancel)
+        return f"http://{self._net.internal('alertmanager')}"
 
     # -- fault hooks -------------------------------------------------------------------
     def service_names(self) -> tuple[str, ...]:

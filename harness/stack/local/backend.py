@@ -19,9 +19,6 @@ import signal
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from typing import Any
-
-import httpx
 
 from harness.errors import StackError
 from harness.paths import STATE_DIR
@@ -42,7 +39,7 @@ from harness.stack.ports import LOOPBACK, claim_port, free_port, release_port
 from harness.stack.process import ManagedProcess
 from harness.stack.rundir import RunDir, sweep
 from harness.stack.spec import Endpoints, StackSpec
-from harness.stack.wait import CallableWait, NotReady, WaitCancelled
+from harness.stack.wait import WaitCancelled
 
 DISPLAY = {
     "redis": "Redis",
@@ -53,7 +50,6 @@ DISPLAY = {
 }
 DBINIT_TIMEOUT = 60.0
 STOP_TIMEOUT = 5.0
-SCRAPE_JOBS = ("api", "worker")
 
 
 class LocalStack(StackLifecycle):
@@ -167,35 +163,6 @@ class LocalStack(StackLifecycle):
     def _wait_ready(self, name: str) -> None:
         service = self._services[name]
         service.ready.wait(DISPLAY[name], process=service.process, cancel=self._cancel)
-
-    def wait_scraped(self, timeout: float = 20.0) -> float:
-        """Wait until Prometheus scrapes the API and the worker (``up == 1`` for both) and
-        knows the Alertmanager. Returns the seconds waited.
-
-        Prometheus 2.42 applies discovered targets, Alertmanagers included, on a fixed 5 s
-        tick after start: the first samples land 5-6 s after it starts however fast the
-        rest is, and alerts sent before the Alertmanager is known are dropped.
-        """
-        base = self.endpoints.prometheus
-        alertmanager = self.endpoints.alertmanager
-
-        def check() -> None:
-            def get(path: str, **params: str) -> Any:
-                return httpx.get(base + path, params=params, timeout=2.0, trust_env=False).json()
-
-            result = get("/api/v1/query", query="up")["data"]["result"]
-            up = {r["metric"].get("job"): r["value"][1] for r in result}
-            missing = [job for job in SCRAPE_JOBS if up.get(job) != "1"]
-            if missing:
-                raise NotReady(f"up != 1 for job(s) {', '.join(missing)} (have {up or 'none'})")
-            active = get("/api/v1/alertmanagers")["data"]["activeAlertmanagers"]
-            if not any(am["url"].startswith(alertmanager) for am in active):
-                raise NotReady("Prometheus does not know the Alertmanager yet")
-
-        strategy = CallableWait(
-            check, f"{base}/api/v1/query?query=up", timeout=timeout, poll_interval=0.1
-        )
-        return strategy.wait("Prometheus scraping api and worker", cancel=self._cancel)
 
     # -- fault hooks -------------------------------------------------------------------
     def service_names(self) -> tuple[str, ...]:
