@@ -13,6 +13,7 @@ from typing import Any
 from harness.engine.history import Episode
 from harness.engine.plans import Plan
 from harness.engine.result import ExpectationVerdict, PhaseMark
+from harness.engine.series import AlertSeries, closest_approach
 from harness.receivers.models import Notification
 from harness.verdicts.verdict import Outcome, Verdict, judge, judge_never_fires
 from harness.verdicts.windows import Window, existing_group_window
@@ -27,15 +28,55 @@ def judge_scenario(
     run: tuple[float, float],
     *,
     delivery_failures: Mapping[str, list[str]] | None = None,
+    series: Mapping[str, AlertSeries] | None = None,
 ) -> list[ExpectationVerdict]:
-    """``delivery_failures``: receiver -> Alertmanager's reasons for failed sends."""
+    """``delivery_failures``: receiver -> Alertmanager's reasons for failed sends;
+    ``series``: alert -> its value over the run (says how close a quiet alert came)."""
     out: list[ExpectationVerdict] = []
     for plan in plans:
         every = episodes.get(plan.exp.alert, [])
         eps = [e for e in every if _labels_match(e.labels, plan)]
         verdicts = _judge_plan(scenario_id, plan, phases, eps, notifications, run, every)
-        out += [_explain(v, delivery_failures or {}) for v in verdicts]
+        values = (series or {}).get(plan.exp.alert)
+        out += [
+            _closest(_explain(v, delivery_failures or {}), plan, phases, run, values)
+            for v in verdicts
+        ]
     return out
+
+
+def _closest(
+    v: ExpectationVerdict,
+    plan: Plan,
+    phases: Mapping[str, PhaseMark],
+    run: tuple[float, float],
+    values: AlertSeries | None,
+) -> ExpectationVerdict:
+    """Say how close the value came to the threshold where the alert did not fire.
+
+    A quiet ``never_fires`` that peaked at 95% of its threshold is a flaky boundary
+    scenario; a ``fires`` that never happened shows by how much the fault fell short.
+    """
+    exp = plan.exp
+    if values is None:
+        return v
+    if v.check == "never_fires" and v.verdict.outcome is Outcome.QUIET:
+        during = exp.never_fires.during if exp.never_fires else None
+        if during:
+            p = phases[during]
+            ref, start, end = p.start, p.start, p.end + plan.aftermath
+        else:
+            ref, (start, end) = run[0], run
+    elif v.check == "fires" and v.verdict.outcome is Outcome.NEVER and exp.fires:
+        ref = start = phases[exp.fires.after].start
+        end = run[1]
+    else:
+        return v
+    approach = closest_approach(values, exp.labels, start, end)
+    if approach is None:
+        return v
+    verdict = replace(v.verdict, message=f"{v.verdict.message}; {approach.describe(ref)}")
+    return replace(v, verdict=verdict)
 
 
 def _explain(v: ExpectationVerdict, failures: Mapping[str, list[str]]) -> ExpectationVerdict:
@@ -60,6 +101,7 @@ def _judge_plan(
 ) -> list[ExpectationVerdict]:
     """``eps``: the alert's episodes matching the expectation's labels; ``every``: all."""
     exp, alert = plan.exp, plan.exp.alert
+    subject = exp.subject()  # the alert and its label selector, for messages
     verdicts: list[ExpectationVerdict] = []
 
     def add(check: str, v: Verdict) -> None:
@@ -79,9 +121,8 @@ def _judge_plan(
             if e.fired_at is not None
         ]
         reference = f"'{during}' started" if during else "the scenario started"
-        add(
-            "never_fires", judge_never_fires(alert, spans, watch, reference=reference, during=where)
-        )
+        never = judge_never_fires(subject, spans, watch, reference=reference, during=where)
+        add("never_fires", never)
         return verdicts
 
     fired: Episode | None = None
@@ -94,7 +135,7 @@ def _judge_plan(
         add(
             "fires",
             judge(
-                alert,
+                subject,
                 "fired",
                 observed,
                 plan.fire,
@@ -116,7 +157,7 @@ def _judge_plan(
         add(
             "resolves",
             judge(
-                alert,
+                subject,
                 "resolved",
                 observed,
                 plan.resolve,

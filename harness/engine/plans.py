@@ -41,20 +41,29 @@ def make_plans(
     # The target exposes periodically collected gauges (queue depth) up to one
     # collection period late: that widens the late edges (conservative for counters).
     collect = intervals.queue_collect
+    # A slowed call is observed when it completes: its phase's effect arrives up to the
+    # added latency late, at the fault's start and (calls in flight) after its end.
+    lag = {p.name: max((f.exposure_lag() for f in p.faults), default=0.0) for p in scenario.phases}
     plans = []
     for exp in scenario.expect:
         rule = rules[exp.alert]
         fire = w.firing_window(rule, intervals)
         resolve = w.resolve_window(rule, intervals)
+        fire_lag = lag.get(exp.fires.after, 0.0) if exp.fires else 0.0
+        resolve_lag = lag.get(exp.resolves.after, 0.0) if exp.resolves else 0.0
+        during = exp.never_fires.during if exp.never_fires else None
+        quiet_lag = lag.get(during, 0.0) if during else 0.0
         receivers = exp.notifies.receivers if exp.notifies else ()
         timing = {r: routes.get(r, Route(w.RouteTiming(), None)).timing for r in receivers}
         plans.append(
             Plan(
                 exp=exp,
                 rule=rule,
-                fire=replace(fire, end=fire.end + collect),
-                resolve=replace(resolve, end=resolve.end + collect),
-                aftermath=w.aftermath(rule, intervals) + collect,
+                fire=_later(_later(fire, collect, "collection"), fire_lag, "added latency"),
+                resolve=_later(
+                    _later(resolve, collect, "collection"), resolve_lag, "added latency"
+                ),
+                aftermath=w.aftermath(rule, intervals) + collect + quiet_lag,
                 first_notification={r: w.first_notification_window(t) for r, t in timing.items()},
                 routes={r: routes.get(r, Route(w.RouteTiming(), None)) for r in receivers},
                 resolved_notification={
@@ -63,6 +72,14 @@ def make_plans(
             )
         )
     return plans
+
+
+def _later(window: w.Window, seconds: float, why: str) -> w.Window:
+    """The window with its late edge ``seconds`` later, the reason in its formula."""
+    if seconds <= 0:
+        return window
+    formula = f"{window.formula} + {why} {w.fmt_seconds(seconds)} s" if window.formula else ""
+    return replace(window, end=window.end + seconds, formula=formula)
 
 
 _TIMERS = {"group_wait": 30.0, "group_interval": 300.0, "repeat_interval": 4 * 3600.0}

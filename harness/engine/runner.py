@@ -107,10 +107,10 @@ def run_scenario(
         last_eval = wait_evaluated(prom, names, ended, timeout=2 * max(evaluation.values()) + 5)
         episodes = fetch_episodes(prom, names, started - 5, ended, evaluation, last_eval)
         notifications = receiver.notifications()
-        series = [
-            fetch_series(prom, rules[n], started - 5, ended, spec.intervals.scrape).to_dict()
+        series = {
+            n: fetch_series(prom, rules[n], started - 5, ended, spec.intervals.scrape)
             for n in names
-        ]
+        }
         verdicts = judge_scenario(
             scenario.id,
             plans,
@@ -119,6 +119,7 @@ def run_scenario(
             notifications,
             (started, ended),
             delivery_failures=delivery_failures(stack.log_text("alertmanager")),
+            series=series,
         )
         return ScenarioResult(
             scenario_id=scenario.id,
@@ -129,7 +130,7 @@ def run_scenario(
             verdicts=verdicts,
             episodes=episodes,
             notifications=[n.to_dict() for n in notifications],
-            series=series,
+            series=[s.to_dict() for s in series.values()],
             load=load_stats,
             notes=list(prepared.notes),
         )

@@ -49,11 +49,14 @@ class Query:
     path: Path
     subject: str
     kind: Literal["alert", "record", "panel"]
-    line: int | None = None
+    line: int | None = None  # the expression's line (rules); None for panels
+    rule_line: int | None = None  # the rule's `alert:`/`record:` line
     # Words that say what the query claims to measure: the alert's name, summary and
     # description, or the panel's title and description.
     claim: str = ""
     rule: AlertRule | None = None
 
-    def finding(self, check: str, message: str, fix: str) -> Finding:
-        return Finding(check, self.path, self.subject, message, fix, self.line, self.expr)
+    def finding(self, check: str, message: str, fix: str, *, at_rule: bool = False) -> Finding:
+        """A finding on this query: at the expression's line, or the rule's (``at_rule``)."""
+        line = self.rule_line if at_rule and self.rule_line is not None else self.line
+        return Finding(check, self.path, self.subject, message, fix, line, self.expr)

@@ -82,7 +82,8 @@ def rule_queries(rule_file: RuleFile) -> list[Query]:
             queries.append(Query(
                 rule.expr, promql.parse(rule.expr), rule.source,
                 f"{'alert' if alert else 'record'} {rule.name!r}",
-                "alert" if alert else "record", rule.line, claim, alert))
+                "alert" if alert else "record", rule.expr_line or rule.line, rule.line,
+                claim, alert))
     return queries
 
 
@@ -102,7 +103,7 @@ def dashboard_queries(dashboard: Dashboard, path: Path) -> tuple[list[Query], li
                     expr=target.expr))
                 continue
             queries.append(Query(target.expr, node, path, f"{subject} query {target.ref_id}",
-                                 "panel", None, f"{panel.title} {panel.description}"))
+                                 "panel", claim=f"{panel.title} {panel.description}"))
     return queries, problems
 
 

@@ -16,6 +16,7 @@ class AlertRule:
     group: str
     source: Path
     line: int  # line of the rule's `alert:` key, 1-based
+    expr_line: int | None = None  # line of its `expr:` key; None: unknown (use ``line``)
     for_s: float = 0.0
     keep_firing_for_s: float = 0.0
     group_interval_s: float | None = None  # the group's `interval:`; None: the global one
@@ -37,6 +38,7 @@ class RecordingRule:
     group: str
     source: Path
     line: int  # line of the rule's `record:` key, 1-based
+    expr_line: int | None = None  # line of its `expr:` key; None: unknown (use ``line``)
     group_interval_s: float | None = None
     labels: dict[str, str] = field(default_factory=dict)
     max_range_s: float = 0.0

@@ -186,6 +186,11 @@ class Expectation(_Model):
             raise ValueError("give 'fires: {after: <phase>}' or 'never_fires'")
         return self
 
+    def subject(self) -> str:
+        """The alert with its label selector: ``NotificationDeliveryFailing{channel="sms"}``."""
+        labels = ",".join(f'{k}="{v}"' for k, v in self.labels.items())
+        return f"{self.alert}{{{labels}}}" if labels else self.alert
+
     def describe(self) -> str:
         """One line for reports: ``HighErrorRate fires after 'fault', resolves after 'fault'``."""
         parts = []
@@ -198,9 +203,7 @@ class Expectation(_Model):
             parts.append(f"never fires during '{during}'" if during else "never fires")
         if self.notifies:
             parts.append("notifies " + ", ".join(self.notifies.receivers or ("nobody",)))
-        labels = ",".join(f'{k}="{v}"' for k, v in self.labels.items())
-        head = f"{self.alert}{{{labels}}}" if labels else self.alert
-        return f"{head} {', '.join(parts)}"
+        return f"{self.subject()} {', '.join(parts)}"
 
 
 class Variant(_Model):

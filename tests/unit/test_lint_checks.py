@@ -19,20 +19,21 @@ BAD = Path(__file__).resolve().parents[1] / "bad_input" / "lint"
 DATA = Path(__file__).resolve().parent / "lint_data"
 HAVE_TOOLS = shutil.which("promtool") is not None and shutil.which("amtool") is not None
 
-# file -> [(check id, line)]: exactly what the lint reports for it.
+# file -> [(check id, line)]: exactly what the lint reports for it. Findings about the
+# expression point at its `expr:` line (6), those about the rule at its `alert:` line (5).
 EXPECTED: dict[str, list[tuple[str, int | None]]] = {
-    "vector_matching.yml": [("vector-matching", 5)],
-    "ratio_unaggregated.yml": [("ratio-unaggregated", 5)],
-    "quantile_without_le.yml": [("quantile-without-le", 5)],
-    "quantile_unaggregated.yml": [("quantile-unaggregated", 5)],
-    "bucket_at_or_below.yml": [("bucket-at-or-below", 5)],
-    "range_window_short.yml": [("range-window-short", 5)],
-    "high_cardinality.yml": [("high-cardinality", 5)],
-    "rate_threshold_units.yml": [("rate-threshold-units", 5)],
+    "vector_matching.yml": [("vector-matching", 6)],
+    "ratio_unaggregated.yml": [("ratio-unaggregated", 6)],
+    "quantile_without_le.yml": [("quantile-without-le", 6)],
+    "quantile_unaggregated.yml": [("quantile-unaggregated", 6)],
+    "bucket_at_or_below.yml": [("bucket-at-or-below", 6)],
+    "range_window_short.yml": [("range-window-short", 6)],
+    "high_cardinality.yml": [("high-cardinality", 6)],
+    "rate_threshold_units.yml": [("rate-threshold-units", 6)],
     "for_missing.yml": [("for-missing", 5)],
     "annotation_missing.yml": [("annotation-missing", 5)],
-    "template_label_dropped.yml": [("template-label-dropped", 5)] * 2,
-    "template_value_pinned.yml": [("template-value-pinned", 5)],
+    "template_label_dropped.yml": [("template-label-dropped", 6)] * 2,
+    "template_value_pinned.yml": [("template-value-pinned", 6)],
     "query_parse.json": [("query-parse", None)],
     "am_route_shadowed.yml": [("am-route-shadowed", 6)],
     "am_template_group_field.yml": [("am-template-group-field", 9)],

@@ -29,7 +29,7 @@ def test_clean_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
 def test_findings_exit_1_with_file_line_why_and_fix(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, str(SPEC_DIR / "prometheus-alerts.yml"))
     assert code == 1
-    head = "compose/spec/prometheus-alerts.yml:66: alert 'WorkerStalled' [vector-matching]"
+    head = "compose/spec/prometheus-alerts.yml:67: alert 'WorkerStalled' [vector-matching]"
     block = out[out.index(head):].split("\n\n")[0]
     assert "only the left side has job_type, status" in block
     assert "fix: Match on the labels both sides share: `and on (queue)`" in block

@@ -74,9 +74,12 @@ def test_spec_rules_and_routes() -> None:
     report = lint_paths([SPEC_DIR / "prometheus-alerts.yml", SPEC_DIR / "alertmanager.yml"],
                         LintOptions(tools=tools))
     assert _by_subject(report) == SPEC_RULES | SPEC_ROUTES
-    lines = {f.subject: f.line for f in report.findings}
-    assert lines["alert 'HighErrorRate'"] == 9 and lines["route.routes[2]"] == 27
-    assert lines["receiver 'slack' slack_configs[0].text"] == 47
+    lines = {(f.subject, f.check): f.line for f in report.findings}
+    # About the rule: its `alert:` line; about the expression: its `expr:` line.
+    assert lines["alert 'HighErrorRate'", "annotation-missing"] == 9
+    assert lines["alert 'HighErrorRate'", "ratio-unaggregated"] == 10
+    assert lines["route.routes[2]", "am-route-shadowed"] == 27
+    assert lines["receiver 'slack' slack_configs[0].text", "am-template-group-field"] == 47
 
 
 def test_route_shadowing_needs_the_rules() -> None:

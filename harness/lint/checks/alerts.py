@@ -51,6 +51,7 @@ def _for(query: Query, options: LintOptions) -> list[Finding]:
         "threshold pages at once and the next one resolves, so a noisy signal flaps.",
         "Add `for:` of a few evaluation intervals (e.g. `for: 5m`), or lengthen the window; "
         "keep_firing_for can also damp resolves.",
+        at_rule=True,
     )]
 
 
@@ -73,4 +74,5 @@ def _annotations(query: Query) -> list[Finding]:
         "Add " + ", ".join(f"`{a}:`" for a in missing) + " under `annotations:`"
         + (" (runbook_url: the page that says what to do)." if "runbook_url" in missing
            else "."),
+        at_rule=True,
     )]
