@@ -41,7 +41,10 @@ class PhaseDriver:
         *,
         cancel: threading.Event | None = None,
         on_phase: Callable[[Phase, float], None] | None = None,
+        on_enter: Callable[[Phase], None] | None = None,
     ) -> None:
+        """``on_enter(phase)`` runs at each boundary before the phase's faults (the
+        phase's load); ``on_phase(phase, deadline)`` after them (progress)."""
         self.scenario = scenario
         self.plans = list(plans)
         self.k = time_scale
@@ -50,11 +53,14 @@ class PhaseDriver:
         self.receiver = receiver
         self.cancel = cancel or threading.Event()
         self.on_phase = on_phase
+        self.on_enter = on_enter
         self.marks: dict[str, PhaseMark] = {}
         self._resolved_seen: dict[int, float] = {}  # plan -> first check that saw it resolved
 
     def run(self) -> list[PhaseMark]:
         for index, phase in enumerate(self.scenario.phases):
+            if self.on_enter:
+                self.on_enter(phase)
             self.faults.apply(phase.faults)
             start = time.time()
             try:

@@ -33,7 +33,7 @@ from harness.options import RunOptions
 from harness.paths import LOCUSTFILES_DIR
 from harness.prepare import PreparedRun
 from harness.receivers.capture import CaptureReceiver
-from harness.scenarios.model import Load, Phase, Scenario
+from harness.scenarios.model import Phase, Scenario
 from harness.stack import open_stack
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def run_scenario(
         budget = sum(phase_budget(p) for p in scenario.phases) / prepared.time_scale
         load = None
         if scenario.load is not None:
-            config = _locust_config(scenario.load, ep.api, budget + 30, options, spec.fault_token)
+            config = _locust_config(scenario, ep.api, budget + 30, options, spec.fault_token)
             # Entering starts Locust; leaving stops it on every path.
             load = stack_ctx.enter_context(LocustRun(config, out_dir / "locust"))
         started = time.time()
@@ -91,6 +91,7 @@ def run_scenario(
             receiver,
             cancel=cancel,
             on_phase=hook,
+            on_enter=_phase_users(scenario, load),
         )
         marks = driver.run()
         ended = time.time()
@@ -137,9 +138,24 @@ def run_scenario(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _phase_users(scenario: Scenario, load: LocustRun | None) -> Callable[[Phase], None] | None:
+    """Set each phase's user count (``phases[].users``, else the scenario's) as it starts."""
+    if load is None or not load.config.follow or scenario.load is None:
+        return None
+    base, spawn_rate = load.config.users, scenario.load.spawn_rate
+
+    def enter(phase: Phase) -> None:
+        users = phase.users or base
+        load.set_users(users, spawn_rate or float(users))
+
+    return enter
+
+
 def _locust_config(
-    load: Load, host: str, run_time: float, options: RunOptions, token: str
+    scenario: Scenario, host: str, run_time: float, options: RunOptions, token: str
 ) -> LocustConfig:
+    load = scenario.load
+    assert load is not None
     users = load.users
     think: float | None = None
     if load.rate is not None:
@@ -158,4 +174,5 @@ def _locust_config(
         user_classes=load.user_classes,
         think_time=think,
         fault_token=token,
+        follow=any(p.users is not None for p in scenario.phases),
     )

@@ -20,6 +20,7 @@ from harness.paths import LOCUSTFILES_DIR
 
 DEFAULT_LOCUSTFILE = LOCUSTFILES_DIR / "school.py"
 SHAPES_FILE = LOCUSTFILES_DIR / "shapes.py"
+FOLLOW_FILE = LOCUSTFILES_DIR / "follow.py"
 STATS_PREFIX = "locust"
 # Locust's exit code when the run recorded failures or locustfile exceptions; chosen apart
 # from 1 (Python crash) and 2 (bad arguments) so "ran, with failures" is recognisable.
@@ -41,6 +42,9 @@ class LocustConfig:
     web_ui: bool = False  # web UI on loopback instead of --headless; bounded by max_duration
     max_duration: float = 600.0  # web UI runs: the process is killed after this long
     phases: tuple[Phase, ...] = ()  # adds locustfiles/shapes.py (PhaseShape)
+    # The harness sets the user count during the run (``LocustRun.set_users``): adds
+    # locustfiles/follow.py (FollowShape). For scenarios whose phases change the load.
+    follow: bool = False
     user_classes: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     think_time: float | None = None  # mean seconds between a user's tasks (school.py)
@@ -58,6 +62,8 @@ class LocustConfig:
         )
         if self.users < 0 or self.workers < 0:
             raise InputError("users and workers must be >= 0.")
+        if self.follow and (self.phases or self.web_ui):
+            raise InputError("follow mode is for headless runs without a phase plan.")
         for name in ("spawn_rate", "run_time", "max_duration"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
@@ -84,6 +90,8 @@ class LocustConfig:
         files = [str(Path(p).resolve()) for p in self.locustfiles]
         if self.phases:
             files.append(str(SHAPES_FILE.resolve()))
+        if self.follow:
+            files.append(str(FOLLOW_FILE.resolve()))
         return ",".join(files)
 
 
@@ -114,7 +122,7 @@ def master_command(
         argv += ["-u", str(cfg.users), "-r", f"{cfg.spawn_rate:g}"]  # form defaults
     else:
         argv += ["--headless", "--only-summary"]
-        if not cfg.phases:
+        if not cfg.phases and not cfg.follow:  # a shape sets users and spawn rate
             argv += ["-u", str(cfg.users), "-r", f"{cfg.spawn_rate:g}"]
         argv += ["--run-time", f"{math.ceil(cfg.effective_run_time)}s"]
     if cfg.workers:

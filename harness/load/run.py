@@ -9,6 +9,7 @@ cleanly (it then writes its final statistics), waits, then kills every group and
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shlex
 import signal
@@ -35,6 +36,7 @@ from harness.stack.process import ManagedProcess
 
 MARKER_ENV = "HARNESS_LOAD_RUN"
 FAULT_TOKEN_ENV = "HARNESS_FAULT_TOKEN"
+USERS_ENV = "HARNESS_LOAD_USERS"  # FollowShape's file: users, spawn_rate, run_time, stop
 TIMEOUT_EXIT = 124  # coreutils timeout: the deadline passed
 
 
@@ -109,7 +111,43 @@ class LocustRun:
         env[PHASE_LOG_ENV] = str(self.out_dir / "phases.jsonl")  # written by PhaseShape only
         if cfg.phases:
             env[PHASES_ENV] = str(write_phases(self.out_dir / "phases.json", cfg.phases))
+        env.pop(USERS_ENV, None)
+        if cfg.follow:
+            env[USERS_ENV] = str(self._users_file)
+            self.set_users(cfg.users, cfg.spawn_rate)
         return env
+
+    # -- follow mode: the harness sets the user count -----------------------------------
+    @property
+    def _users_file(self) -> Path:
+        return self.out_dir / "users.json"
+
+    def set_users(self, users: int, spawn_rate: float | None = None) -> None:
+        """Change the user count of a ``follow`` run; Locust picks it up within 1 s (a
+        shape's tick). Written atomically: the shape never reads half a file."""
+        if not self.config.follow:
+            raise RuntimeError("set_users needs LocustConfig(follow=True)")
+        rate = spawn_rate if spawn_rate is not None else float(max(users, 1))
+        # run_time: Locust ignores --run-time while a shape runs; the shape ends the run itself.
+        self._write_users({"users": users, "spawn_rate": rate, "run_time": self.config.run_time})
+
+    def _write_users(self, body: dict[str, object]) -> None:
+        tmp = self._users_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(body), encoding="utf-8")
+        os.replace(tmp, self._users_file)
+
+    def _end_follow(self, grace: float) -> None:
+        """Ask a follow run's shape to end the test. Locust installs its SIGTERM handler
+        only after a headless shape returns, so a SIGTERM before that kills it without
+        its final statistics; an ended shape lets it shut down and write them."""
+        master = self.master
+        if not self.config.follow or master is None or not master.is_running():
+            return
+        body = json.loads(self._users_file.read_text(encoding="utf-8"))
+        self._write_users({**body, "stop": True})
+        end = time.monotonic() + grace
+        while master.is_running() and time.monotonic() < end:
+            time.sleep(0.05)
 
     @property
     def web_url(self) -> str:
@@ -192,6 +230,7 @@ class LocustRun:
     # -- stopping --------------------------------------------------------------------
     def stop(self, grace: float = 10.0) -> None:
         """Clean shutdown (SIGTERM to Locust), then kill every group and sweep. Idempotent."""
+        self._end_follow(grace)
         procs = [p for p in self._processes() if p.started]
         # Master first: it tells its workers to quit and writes the final statistics.
         for proc in procs:

@@ -135,7 +135,7 @@ class LoadStats:
         return cls(
             endpoints=endpoints,
             total=total,
-            history=_history(_rows(base.with_name(base.name + "_stats_history.csv"))),
+            history=live_history(directory, prefix),
             failure_kinds=tuple(
                 FailureKind(r["Method"], r["Name"], r["Error"], int(r["Occurrences"]))
                 for r in _rows(base.with_name(base.name + "_failures.csv"))
@@ -261,6 +261,11 @@ def _aggregate(endpoints: tuple[EndpointStats, ...]) -> EndpointStats:
         per_second=per_second,
         failures_per_second=fails,
     )
+
+
+def live_history(directory: Path, prefix: str = "locust") -> tuple[HistoryPoint, ...]:
+    """The 1 s history so far: Locust appends to it while it runs (empty before that)."""
+    return _history(_rows(Path(directory) / f"{prefix}_stats_history.csv"))
 
 
 def _history(rows: Iterable[Mapping[str, str]]) -> tuple[HistoryPoint, ...]:

@@ -137,6 +137,8 @@ def print_phase(scenario_id: str, phase: Phase, deadline: float, out: Console = 
     left = max(0.0, deadline - time.time())
     kind = "auto, at most" if phase.duration == "auto" else "for"
     faults = ", ".join(f.kind for f in phase.faults) or "no fault"
+    if phase.users is not None:
+        faults += f"; {phase.users} users"
     out.print(
         f"[dim]{time.strftime('%H:%M:%S')}[/] {scenario_id}: phase [bold]{phase.name}[/] "
         f"({faults}; {kind} {left:.1f} s)"

@@ -150,6 +150,9 @@ def _check_references(scenario: Scenario, data: LineDict, path: Path) -> None:
             loc = ("phases", i, "name")
             raise scenario_error(path, data, loc, f"Duplicate phase '{phase.name}'")
         phases.append(phase.name)
+        if phase.users is not None and scenario.load is None:
+            loc = ("phases", i, "users")
+            raise scenario_error(path, data, loc, "'users' in a phase needs the scenario's 'load:'")
         kinds: list[str] = []
         for j, fault in enumerate(phase.faults):
             if fault.kind in kinds:

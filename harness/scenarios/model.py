@@ -102,6 +102,11 @@ class Phase(_Model):
         description="Production time, or 'auto': until every expectation on it is decided."
     )
     max: Duration | None = Field(default=None, description="Upper bound of an 'auto' phase.")
+    users: int | None = Field(
+        default=None,
+        gt=0,
+        description="Locust users during this phase (a surge, a lull); default: load.users.",
+    )
     faults: tuple[Fault, ...] = ()
 
     @model_validator(mode="after")

@@ -105,3 +105,15 @@ def test_bad_config(kwargs: dict[str, object], message: str) -> None:
 def test_remote_host_when_allowed(tmp_path: Path) -> None:
     cfg = LocustConfig(host="http://example.com", allow_remote=True)
     assert _opt(master_command(cfg, tmp_path), "--host") == "http://example.com"
+
+
+def test_follow_mode_adds_the_follow_shape_and_leaves_users_to_it(tmp_path: Path) -> None:
+    from harness.load.command import FOLLOW_FILE
+
+    cfg = LocustConfig(host=HOST, users=5, run_time=20, follow=True)
+    argv = master_command(cfg, tmp_path)
+    assert _opt(argv, "-f").endswith(str(FOLLOW_FILE.resolve()))
+    assert "-u" not in argv and "-r" not in argv
+    assert _opt(argv, "--run-time") == "20s"  # bounded twice: the shape and `timeout`
+    with pytest.raises(InputError, match="follow mode"):
+        LocustConfig(host=HOST, follow=True, phases=(Phase("p", 5, users=1, spawn_rate=1),))

@@ -4,6 +4,8 @@ with the API's own http_requests_total, workers leave nothing behind, phases swi
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -11,6 +13,8 @@ import pytest
 from load_target import Target
 
 from harness.load import LocustConfig, LocustRun, Phase, marked_processes, run_load
+from harness.load.command import STARTUP_GRACE
+from harness.load.stats import live_history
 
 pytestmark = pytest.mark.integration
 
@@ -86,3 +90,47 @@ def test_phases_switch_faults_at_their_boundaries(target: Target, tmp_path: Path
     )
     assert stats.endpoint("/api/grades").failures == 0
     assert target.faults()["errors"] == {"ratio": 0.0, "routes": [], "status": 500}
+
+
+def _live_user_counts(run: LocustRun) -> list[int]:
+    """User counts in Locust's 1 s history so far (the CSV it appends to while running)."""
+    return [p.user_count for p in live_history(run.out_dir)]
+
+
+def _until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)  # poll interval of a condition wait, not a guessed duration
+
+
+def test_follow_run_changes_users_when_the_harness_says(target: Target, tmp_path: Path) -> None:
+    """A scenario phase with `users:` (a surge, a lull): LocustRun.set_users during a run."""
+    cfg = LocustConfig(host=target.api, users=2, spawn_rate=20, run_time=60, think_time=0.3,
+                       follow=True)
+    run = LocustRun(cfg, tmp_path)
+    with run:
+        _until(lambda: 2 in _live_user_counts(run), "2 users")
+        run.set_users(9)
+        _until(lambda: 9 in _live_user_counts(run), "the surge to 9 users")
+        run.set_users(3)
+        _until(lambda: _live_user_counts(run)[-1:] == [3], "the lull to 3 users")
+        run.stop()
+        result = run.result()
+    counts = [p.user_count for p in result.stats.history]
+    # In order: 2, then 9, then 3; never more than asked for.
+    first_9, last_2 = counts.index(9), max(i for i, c in enumerate(counts) if c == 2)
+    assert last_2 < first_9 < max(i for i, c in enumerate(counts) if c == 3)
+    assert max(counts) == 9 and result.stats.total.requests > 0
+    # Stopped through the shape, Locust shut down cleanly and wrote its final JSON.
+    assert result.stats.complete and result.exit_code == 0
+    assert marked_processes(str(run.out_dir)) == []
+
+
+def test_follow_run_ends_by_itself_at_its_run_time(target: Target, tmp_path: Path) -> None:
+    """Locust ignores --run-time while a shape runs: the follow shape must end the run."""
+    cfg = LocustConfig(host=target.api, users=2, spawn_rate=20, run_time=4, think_time=0.3,
+                       follow=True)
+    result = run_load(cfg, tmp_path)
+    assert result.exit_code == 0 and result.duration < 4 + STARTUP_GRACE
+    assert result.stats.total.requests > 0
