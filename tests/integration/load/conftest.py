@@ -23,7 +23,9 @@ from harness.stack.process import ManagedProcess
 TOKEN = "load-test-token"
 
 
-@pytest.fixture(scope="session")
+# Module scope: the target stops after each module's tests, so it never runs on beside
+# the later tests of the session (the alert scenarios time their windows on 2 cores).
+@pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     redis_bin = shutil.which("redis-server")
     if redis_bin is None:
