@@ -36,47 +36,25 @@ def judge_scenario(
     for plan in plans:
         every = episodes.get(plan.exp.alert, [])
         eps = [e for e in every if _labels_match(e.labels, plan)]
-        verdicts = _judge_plan(scenario_id, plan, phases, eps, notifications, run, every)
         values = (series or {}).get(plan.exp.alert)
-        out += [
-            _closest(_explain(v, delivery_failures or {}), plan, phases, run, values)
-            for v in verdicts
-        ]
+        verdicts = _judge_plan(
+            scenario_id, plan, phases, eps, notifications, run, every, values
+        )
+        out += [_explain(v, delivery_failures or {}) for v in verdicts]
     return out
 
 
 def _closest(
-    v: ExpectationVerdict,
-    plan: Plan,
-    phases: Mapping[str, PhaseMark],
-    run: tuple[float, float],
-    values: AlertSeries | None,
-) -> ExpectationVerdict:
-    """Say how close the value came to the threshold where the alert did not fire.
-
-    A quiet ``never_fires`` that peaked at 95% of its threshold is a flaky boundary
-    scenario; a ``fires`` that never happened shows by how much the fault fell short.
+    v: Verdict, values: AlertSeries | None, labels: Mapping[str, str], ref: float, end: float
+) -> Verdict:
+    """Say how close the value came to the threshold over [ref, end] (epoch seconds),
+    where the alert did not fire: a quiet ``never_fires`` that peaked at 95% of its
+    threshold is a flaky boundary scenario; a missed ``fires`` shows how far it fell short.
     """
-    exp = plan.exp
-    if values is None:
-        return v
-    if v.check == "never_fires" and v.verdict.outcome is Outcome.QUIET:
-        during = exp.never_fires.during if exp.never_fires else None
-        if during:
-            p = phases[during]
-            ref, start, end = p.start, p.start, p.end + plan.aftermath
-        else:
-            ref, (start, end) = run[0], run
-    elif v.check == "fires" and v.verdict.outcome is Outcome.NEVER and exp.fires:
-        ref = start = phases[exp.fires.after].start
-        end = run[1]
-    else:
-        return v
-    approach = closest_approach(values, exp.labels, start, end)
+    approach = closest_approach(values, labels, ref, end) if values is not None else None
     if approach is None:
         return v
-    verdict = replace(v.verdict, message=f"{v.verdict.message}; {approach.describe(ref)}")
-    return replace(v, verdict=verdict)
+    return replace(v, message=f"{v.message}; {approach.describe(ref)}")
 
 
 def _explain(v: ExpectationVerdict, failures: Mapping[str, list[str]]) -> ExpectationVerdict:
@@ -98,8 +76,10 @@ def _judge_plan(
     notes: list[Notification],
     run: tuple[float, float],
     every: list[Episode],
+    values: AlertSeries | None = None,
 ) -> list[ExpectationVerdict]:
-    """``eps``: the alert's episodes matching the expectation's labels; ``every``: all."""
+    """``eps``: the alert's episodes matching the expectation's labels; ``every``: all;
+    ``values``: the alert's expression over the run, if charted."""
     exp, alert = plan.exp, plan.exp.alert
     subject = exp.subject()  # the alert and its label selector, for messages
     verdicts: list[ExpectationVerdict] = []
@@ -122,6 +102,8 @@ def _judge_plan(
         ]
         reference = f"'{during}' started" if during else "the scenario started"
         never = judge_never_fires(subject, spans, watch, reference=reference, during=where)
+        if never.outcome is Outcome.QUIET:
+            never = _closest(never, values, exp.labels, ref, ref + watch[1])
         add("never_fires", never)
         return verdicts
 
@@ -132,17 +114,17 @@ def _judge_plan(
         candidates = [e for e in eps if e.fired_at is not None and e.fired_at >= run[0]]
         fired = candidates[0] if candidates else None
         observed = fired.fired_at - p.start if fired and fired.fired_at else None
-        add(
-            "fires",
-            judge(
-                subject,
-                "fired",
-                observed,
-                plan.fire,
-                reference=f"'{exp.fires.after}' started",
-                expectation=exp.describe(),
-            ),
+        fires = judge(
+            subject,
+            "fired",
+            observed,
+            plan.fire,
+            reference=f"'{exp.fires.after}' started",
+            expectation=exp.describe(),
         )
+        if fires.outcome is Outcome.NEVER:
+            fires = _closest(fires, values, exp.labels, p.start, run[1])
+        add("fires", fires)
     if exp.resolves is not None:
         p = phases[exp.resolves.after]
         # The alert resolves when its last instance that fired by the phase's end does.

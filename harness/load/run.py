@@ -143,8 +143,7 @@ class LocustRun:
         master = self.master
         if not self.config.follow or master is None or not master.is_running():
             return
-        body = json.loads(self._users_file.read_text(encoding="utf-8"))
-        self._write_users({**body, "stop": True})
+        self._write_users({"stop": True})
         end = time.monotonic() + grace
         while master.is_running() and time.monotonic() < end:
             time.sleep(0.05)
