@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputError
+from harness.yamlsource import read_text
 
 PROMETHEUS = "prometheus"
 
@@ -88,12 +89,7 @@ def is_dashboard(document: Any) -> bool:
 
 def load_dashboard(path: Path | str) -> Dashboard:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DashboardError("dashboard file not found", path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DashboardError(f"cannot read the dashboard: {exc}", path=path) from None
+    text = read_text(path, DashboardError, "dashboard file")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:

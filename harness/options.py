@@ -8,7 +8,7 @@ Each option has one name, type, default and help text; `click_options` and
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,6 @@ class RunOptions:
     backend: str = "local"
     load_workers: int = 0
     parallel: int = 1
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

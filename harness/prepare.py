@@ -4,7 +4,8 @@
 not only ours), rewrites it for the time scale, renders the Alertmanager
 configuration so every receiver points at the capture receiver, and picks the
 stack's intervals. The result carries what verdicts and reports need: the scaled
-rules (windows are computed from them), the notes (e.g. a PagerDuty v1 receiver
+rules (windows are computed from them), the route tree Alertmanager runs (notification
+windows follow it), the notes (e.g. a PagerDuty v1 receiver
 tested through v2) and the secrets to redact.
 """
 
@@ -12,22 +13,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import yaml
+
 from harness.errors import InputError, RuleError
+from harness.receivers.routes import Route, parse_route_tree
 from harness.rules.load import load_rules, load_rules_text
 from harness.rules.model import AlertRule
 from harness.rules.scale import scale_rules
+from harness.stack.alertmanager_config import default_alertmanager_config
 from harness.stack.binaries import LOCAL_STACK_PROGRAMS, require_binaries
-from harness.stack.spec import Intervals, StackSpec
+from harness.stack.spec import RECEIVER_URL_TOKEN, Intervals, StackSpec
 
 # Production intervals the time scale divides (Prometheus defaults / the spec's).
 PROD_SCRAPE_S = 15.0
 PROD_EVALUATION_S = 15.0
 PROD_RESEND_DELAY_S = 60.0
 PROD_QUEUE_COLLECT_S = 30.0  # the spec's setInterval for queue gauges
-# Scrapes faster than this cost the target real CPU (DESIGN.md).
+# Scrapes faster than this cost the target real CPU (docs/TIMING.md).
 MIN_SCRAPE_S = 0.5
 
 
@@ -41,10 +46,10 @@ class PreparedRun:
     rule_sources: tuple[Path, ...]
     alertmanager_source: Path | None
     receivers: tuple[str, ...]
+    routes: Route  # the tree Alertmanager runs: rendered, timers scaled
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
-    routes: object | None = field(default=None, compare=False)
 
     @property
     def intervals(self) -> Intervals:
@@ -72,7 +77,7 @@ class PreparedRun:
 
 
 def pick_intervals(time_scale: float) -> Intervals:
-    """S, E, R and the queue-collection period for time scale k (TIMING.md, "Time scale")."""
+    """S, E, R and the queue-collection period for time scale k (docs/TIMING.md, "Time scale")."""
     scrape = max(MIN_SCRAPE_S, PROD_SCRAPE_S / time_scale)
     return Intervals(
         scrape=scrape,
@@ -123,10 +128,10 @@ def prepare(
         rule_sources=tuple(Path(p) for p in rules),
         alertmanager_source=alertmanager_config,
         receivers=receivers,
+        routes=routes,
         notes=notes,
         warnings=tuple(warnings),
         secrets=secrets,
-        routes=routes,
     )
 
 
@@ -162,9 +167,10 @@ def _no_duplicate_alerts(rules: Sequence[AlertRule]) -> None:
 
 def _render_alertmanager(
     path: Path | None, time_scale: float
-) -> tuple[str | None, tuple[str, ...], tuple[str, ...], tuple[str, ...], object | None]:
-    if path is None:
-        return None, ("default",), (), (), None
+) -> tuple[str | None, tuple[str, ...], tuple[str, ...], tuple[str, ...], Route]:
+    if path is None:  # the stack runs its default configuration: its routes
+        default = default_alertmanager_config(RECEIVER_URL_TOKEN, time_scale=time_scale)
+        return None, ("default",), (), (), parse_route_tree(yaml.safe_load(default))
     from harness.receivers.render import render_alertmanager_config
 
     rendered = render_alertmanager_config(path, time_scale=time_scale)
@@ -173,5 +179,5 @@ def _render_alertmanager(
         tuple(rendered.receivers),
         tuple(rendered.notes),
         tuple(rendered.secrets),
-        rendered,
+        rendered.route_tree,
     )

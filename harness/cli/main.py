@@ -22,14 +22,8 @@ def _register() -> None:
     # Imported here so a subcommand's import cost is paid only by the harness command.
     from importlib import import_module
 
-    for name in ("up", "run", "rules", "lint", "report", "slo"):
-        try:
-            module = import_module(f"harness.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"harness.cli.{name}":
-                continue  # subcommand not built yet
-            raise
-        cli.add_command(module.command)
+    for name in ("up", "run", "rules", "lint", "report", "slo", "backtest"):
+        cli.add_command(import_module(f"harness.cli.{name}").command)
 
 
 def main(argv: list[str] | None = None) -> None:

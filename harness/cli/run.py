@@ -21,24 +21,26 @@ from harness.paths import SCENARIOS_DIR
 def command(scenarios: tuple[Path, ...], **values: object) -> int:
     """Run SCENARIOS (files or folders; default: scenarios/) and judge every expectation."""
     from harness.cli.up import interrupts_unwind
-    from harness.engine.suite import run_suite
+    from harness.engine.suite import Suite
     from harness.report import console
     from harness.report.writer import write_reports
     from harness.scenarios.loader import load_scenarios
 
     options = build_options(values)
     loaded = load_scenarios(scenarios or (SCENARIOS_DIR,))
+    suite = Suite.open(options)
+    chosen = suite.choose(loaded)  # bad input stops here, before any stack starts
     # SIGTERM/SIGHUP unwind like Ctrl-C, so every stack and container is removed at once.
     with interrupts_unwind(), console.Progress() as progress:
-        suite = run_suite(
-            loaded,
-            options,
+        suite.run_all(
+            chosen,
             on_result=progress.on_result,
             on_phase=progress.on_phase,
             on_watch=progress.watch,
         )
-    paths = write_reports(suite)
-    console.summary(suite)
+    result = suite.finish()
+    paths = write_reports(result)
+    console.summary(result)
     for path in paths:
         console.console.print(f"report: {path}")
-    return EXIT_OK if suite.passed else EXIT_FAILED
+    return EXIT_OK if result.passed else EXIT_FAILED

@@ -47,6 +47,11 @@ class FaultApplier:
         if errors:
             raise HarnessError("Could not undo every fault: " + "; ".join(errors))
 
+    def _down(self, service: str, stop: Callable[[str], None]) -> None:
+        """Stop a service now; start it again on revert."""
+        stop(service)
+        self._undo.append(lambda: self._stack.start_service(service))
+
     def _reset_target(self) -> None:
         self._client.reset()
 
@@ -83,14 +88,11 @@ class FaultApplier:
                 self._stack.pause("worker")
                 self._undo.append(lambda: self._stack.resume("worker"))
             case sf.WorkerDeadFault():
-                self._stack.kill("worker")
-                self._undo.append(lambda: self._stack.start_service("worker"))
+                self._down("worker", self._stack.kill)
             case sf.RedisDownFault():
-                self._stack.stop_service("redis")
-                self._undo.append(lambda: self._stack.start_service("redis"))
+                self._down("redis", self._stack.stop_service)
             case sf.DatabaseDownFault():
-                self._stack.stop_service("database")
-                self._undo.append(lambda: self._stack.start_service("database"))
+                self._down("database", self._stack.stop_service)
             case _:
                 raise HarnessError(f"Fault kind {fault.kind!r} has no implementation")
         log.info("fault on: %s %s", fault.kind, fault.params())

@@ -5,7 +5,7 @@ evaluation's timestamp for each pending or firing alert (rules/alerting.go), so 
 raw samples tell exactly when an alert became pending (ActiveAt) and firing
 (FiredAt). When an alert resolves its series gets a stale marker, which a range
 query drops: ResolvedAt is the evaluation after the last firing sample, i.e. last
-firing sample + E (groups evaluate at fixed slots, TIMING.md).
+firing sample + E (groups evaluate at fixed slots, docs/TIMING.md).
 
 Whether an alert is still active when the run ends is decided by the group's first
 evaluation after the run (``wait_evaluated``): an episode with no sample at that
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from harness.errors import StackError
 from harness.observe.prometheus import PrometheusClient
-from harness.verdicts.timeline import parse_timestamp
+from harness.verdicts.timestamps import parse_timestamp
 
 
 @dataclass
@@ -36,13 +36,9 @@ class Episode:
     samples: list[tuple[float, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "alert": self.alert,
-            "labels": self.labels,
-            "pending_at": self.pending_at,
-            "fired_at": self.fired_at,
-            "resolved_at": self.resolved_at,
-        }
+        """What report.json keeps (the samples and last sightings stay in memory)."""
+        return {k: getattr(self, k) for k in ("alert", "labels", "pending_at", "fired_at",
+                                               "resolved_at")}
 
 
 def wait_evaluated(

@@ -15,8 +15,15 @@ from harness.engine.plans import Plan
 from harness.engine.result import ExpectationVerdict, PhaseMark
 from harness.engine.series import AlertSeries, closest_approach
 from harness.receivers.models import Notification
+from harness.receivers.routes import Route
 from harness.verdicts.verdict import Outcome, Verdict, judge, judge_never_fires
-from harness.verdicts.windows import Window, existing_group_window
+from harness.verdicts.windows import (
+    Window,
+    covering,
+    existing_group_window,
+    first_notification_window,
+    resolved_notification_window,
+)
 
 
 def judge_scenario(
@@ -37,9 +44,7 @@ def judge_scenario(
         every = episodes.get(plan.exp.alert, [])
         eps = [e for e in every if _labels_match(e.labels, plan)]
         values = (series or {}).get(plan.exp.alert)
-        verdicts = _judge_plan(
-            scenario_id, plan, phases, eps, notifications, run, every, values
-        )
+        verdicts = _judge_plan(scenario_id, plan, phases, eps, notifications, run, every, values)
         out += [_explain(v, delivery_failures or {}) for v in verdicts]
     return out
 
@@ -73,7 +78,7 @@ def _judge_plan(
     plan: Plan,
     phases: Mapping[str, PhaseMark],
     eps: list[Episode],
-    notes: list[Notification],
+    notifications: list[Notification],
     run: tuple[float, float],
     every: list[Episode],
     values: AlertSeries | None = None,
@@ -81,185 +86,230 @@ def _judge_plan(
     """``eps``: the alert's episodes matching the expectation's labels; ``every``: all;
     ``values``: the alert's expression over the run, if charted."""
     exp, alert = plan.exp, plan.exp.alert
-    subject = exp.subject()  # the alert and its label selector, for messages
-    verdicts: list[ExpectationVerdict] = []
-
-    def add(check: str, v: Verdict) -> None:
-        verdicts.append(ExpectationVerdict.of(sid, alert, check, v))
-
     if exp.never_fires is not None:
-        during = exp.never_fires.during
-        if during:
-            p = phases[during]
-            ref, watch = p.start, (0.0, p.end - p.start + plan.aftermath)
-            where = f"phase '{during}'"
-        else:
-            ref, watch, where = run[0], (0.0, run[1] - run[0]), "the scenario"
-        spans = [
-            (e.fired_at - ref, (e.resolved_at - ref) if e.resolved_at else None)
-            for e in eps
-            if e.fired_at is not None
-        ]
-        reference = f"'{during}' started" if during else "the scenario started"
-        never = judge_never_fires(subject, spans, watch, reference=reference, during=where)
-        if never.outcome is Outcome.QUIET:
-            never = _closest(never, values, exp.labels, ref, ref + watch[1])
-        add("never_fires", never)
-        return verdicts
-
+        never = _never_fires_verdict(plan, phases, eps, run, values)
+        return [ExpectationVerdict.of(sid, alert, "never_fires", never)]
+    verdicts: list[ExpectationVerdict] = []
     fired: Episode | None = None
     if exp.fires is not None:
-        p = phases[exp.fires.after]
-        # The first firing at or after the run began; one before the phase is "early".
-        candidates = [e for e in eps if e.fired_at is not None and e.fired_at >= run[0]]
-        fired = candidates[0] if candidates else None
-        observed = fired.fired_at - p.start if fired and fired.fired_at else None
-        fires = judge(
-            subject,
-            "fired",
-            observed,
-            plan.fire,
-            reference=f"'{exp.fires.after}' started",
-            expectation=exp.describe(),
-        )
-        if fires.outcome is Outcome.NEVER:
-            fires = _closest(fires, values, exp.labels, p.start, run[1])
-        add("fires", fires)
+        fired, fires = _fires_verdict(plan, phases[exp.fires.after], eps, run, values)
+        verdicts.append(ExpectationVerdict.of(sid, alert, "fires", fires))
     if exp.resolves is not None:
-        p = phases[exp.resolves.after]
-        # The alert resolves when its last instance that fired by the phase's end does.
-        fired_by_end = [e for e in eps if e.fired_at is not None and run[0] <= e.fired_at <= p.end]
-        open_ = [e for e in fired_by_end if e.resolved_at is None]
-        resolved_at = (
-            max(e.resolved_at for e in fired_by_end if e.resolved_at is not None)
-            if fired_by_end and not open_
-            else None
-        )
-        observed = resolved_at - p.end if resolved_at is not None else None
-        add(
-            "resolves",
-            judge(
-                subject,
-                "resolved",
-                observed,
-                plan.resolve,
-                reference=f"'{exp.resolves.after}' ended",
-                watched_until=run[1] - p.end,
-            ),
-        )
+        resolves = _resolves_verdict(plan, phases[exp.resolves.after], eps, run)
+        verdicts.append(ExpectationVerdict.of(sid, alert, "resolves", resolves))
     if exp.notifies is not None:
-        verdicts += _judge_notifications(sid, plan, fired, notes, run, every)
+        verdicts += _judge_notifications(sid, plan, fired, notifications, run, every)
     return verdicts
+
+
+def _never_fires_verdict(
+    plan: Plan,
+    phases: Mapping[str, PhaseMark],
+    eps: list[Episode],
+    run: tuple[float, float],
+    values: AlertSeries | None,
+) -> Verdict:
+    """Quiet over the phase it names (plus its aftermath), else over the whole run."""
+    assert plan.exp.never_fires is not None
+    during = plan.exp.never_fires.during
+    if during:
+        p = phases[during]
+        ref, watch = p.start, (0.0, p.end - p.start + plan.aftermath)
+        where, reference = f"phase '{during}'", f"'{during}' started"
+    else:
+        ref, watch = run[0], (0.0, run[1] - run[0])
+        where, reference = "the scenario", "the scenario started"
+    spans = [
+        (e.fired_at - ref, (e.resolved_at - ref) if e.resolved_at else None)
+        for e in eps
+        if e.fired_at is not None
+    ]
+    never = judge_never_fires(plan.exp.subject(), spans, watch, reference=reference, during=where)
+    if never.outcome is Outcome.QUIET:
+        never = _closest(never, values, plan.exp.labels, ref, ref + watch[1])
+    return never
+
+
+def _fires_verdict(
+    plan: Plan,
+    phase: PhaseMark,
+    eps: list[Episode],
+    run: tuple[float, float],
+    values: AlertSeries | None,
+) -> tuple[Episode | None, Verdict]:
+    """The first firing at or after the run began (one before the phase is "early")."""
+    candidates = [e for e in eps if e.fired_at is not None and e.fired_at >= run[0]]
+    fired = candidates[0] if candidates else None
+    observed = fired.fired_at - phase.start if fired and fired.fired_at else None
+    fires = judge(
+        plan.exp.subject(),
+        "fired",
+        observed,
+        plan.fire,
+        reference=f"'{phase.name}' started",
+        expectation=plan.exp.describe(),
+    )
+    if fires.outcome is Outcome.NEVER:
+        fires = _closest(fires, values, plan.exp.labels, phase.start, run[1])
+    return fired, fires
+
+
+def _resolves_verdict(
+    plan: Plan, phase: PhaseMark, eps: list[Episode], run: tuple[float, float]
+) -> Verdict:
+    """The alert resolves when its last instance that fired by the phase's end does."""
+    fired_by_end = [e for e in eps if e.fired_at is not None and run[0] <= e.fired_at <= phase.end]
+    open_ = [e for e in fired_by_end if e.resolved_at is None]
+    resolved_at = (
+        max(e.resolved_at for e in fired_by_end if e.resolved_at is not None)
+        if fired_by_end and not open_
+        else None
+    )
+    return judge(
+        plan.exp.subject(),
+        "resolved",
+        resolved_at - phase.end if resolved_at is not None else None,
+        plan.resolve,
+        reference=f"'{phase.name}' ended",
+        watched_until=run[1] - phase.end,
+    )
 
 
 def _judge_notifications(
     sid: str,
     plan: Plan,
     fired: Episode | None,
-    notes: list[Notification],
+    notifications: list[Notification],
     run: tuple[float, float],
     every: list[Episode],
 ) -> list[ExpectationVerdict]:
     assert plan.exp.notifies is not None
     spec, alert = plan.exp.notifies, plan.exp.alert
-    mine = [n for n in notes if alert in n.alertnames and run[0] <= n.received_at]
+    mine = [n for n in notifications if alert in n.alertnames and run[0] <= n.received_at]
     out: list[ExpectationVerdict] = []
     for receiver in spec.receivers:
         got = [n for n in mine if n.receiver == receiver]
-        firing = [n for n in got if n.status == "firing"]
-        first = firing[0] if firing else None
-        window = _notification_window(plan, receiver, fired, every)
-        if fired is None or fired.fired_at is None:
-            v = Verdict(
-                f"{alert} notifies {receiver}",
-                Outcome.NEVER,
-                f"{alert} never fired, so {receiver} could not be notified",
-                window,
-            )
-        else:
-            observed = first.received_at - fired.fired_at if first else None
-            v = judge(
-                f"{receiver}",
-                f"was notified of {alert}",
-                observed,
-                window,
-                reference=f"{alert} fired",
-                watched_until=run[1] - fired.fired_at,
-            )
-            if first is not None and v.passed and spec.fields:
-                missing = _missing_fields(first.payload, spec.fields)
-                if missing:
-                    v = Verdict(
-                        v.expectation,
-                        Outcome.NEVER,
-                        f"{receiver} was notified of {alert} but the payload lacks "
-                        f"{missing}; payload: {_short(first.payload)}",
-                        window,
-                        v.observed,
-                        v.reference,
-                    )
-        out.append(ExpectationVerdict.of(sid, alert, f"notifies:{receiver}", v))
+        notified = _notified_verdict(plan, receiver, fired, got, run, every)
+        out.append(ExpectationVerdict.of(sid, alert, f"notifies:{receiver}", notified))
         if spec.resolved:
-            out.append(_resolved_verdict(sid, plan, receiver, fired, got, run))
+            resolved = _resolved_verdict(plan, receiver, fired, got, run)
+            out.append(
+                ExpectationVerdict.of(sid, alert, f"resolved_notification:{receiver}", resolved)
+            )
     for receiver in spec.not_receivers:
         wrong = [n for n in mine if n.receiver == receiver]
-        text = f"{alert} does not notify {receiver}"
-        if wrong:
-            v = Verdict(
-                text,
-                Outcome.FIRED,
-                f"{receiver} was notified of {alert} "
-                f"({len(wrong)} notification(s)), where it must not be",
-            )
-        else:
-            v = Verdict(text, Outcome.QUIET, f"{receiver} received nothing about {alert}")
-        out.append(ExpectationVerdict.of(sid, alert, f"not_notifies:{receiver}", v))
+        quiet = _not_notified_verdict(alert, receiver, wrong)
+        out.append(ExpectationVerdict.of(sid, alert, f"not_notifies:{receiver}", quiet))
     return out
 
 
-def _resolved_verdict(
-    sid: str,
+def _notified_verdict(
     plan: Plan,
     receiver: str,
     fired: Episode | None,
     got: list[Notification],
     run: tuple[float, float],
-) -> ExpectationVerdict:
+    every: list[Episode],
+) -> Verdict:
+    """The receiver's first firing notification in its window, with the fields asked for."""
     alert = plan.exp.alert
-    window = plan.resolved_notification[receiver]
+    window = _notification_window(plan, receiver, fired, every)
+    if fired is None or fired.fired_at is None:
+        return Verdict(
+            f"{alert} notifies {receiver}",
+            Outcome.NEVER,
+            f"{alert} never fired, so {receiver} could not be notified",
+            window,
+        )
+    first = next((n for n in got if n.status == "firing"), None)
+    v = judge(
+        f"{receiver}",
+        f"was notified of {alert}",
+        first.received_at - fired.fired_at if first else None,
+        window,
+        reference=f"{alert} fired",
+        watched_until=run[1] - fired.fired_at,
+    )
+    fields = plan.exp.notifies.fields if plan.exp.notifies else {}
+    if first is None or not v.passed or not fields:
+        return v
+    missing = _missing_fields(first.payload, fields)
+    if not missing:
+        return v
+    return replace(
+        v,
+        outcome=Outcome.NEVER,
+        message=f"{receiver} was notified of {alert} but the payload lacks "
+        f"{missing}; payload: {_short(first.payload)}",
+    )
+
+
+def _not_notified_verdict(alert: str, receiver: str, wrong: list[Notification]) -> Verdict:
+    text = f"{alert} does not notify {receiver}"
+    if not wrong:
+        return Verdict(text, Outcome.QUIET, f"{receiver} received nothing about {alert}")
+    return Verdict(
+        text,
+        Outcome.FIRED,
+        f"{receiver} was notified of {alert} ({len(wrong)} notification(s)), where it must not be",
+    )
+
+
+def _resolved_verdict(
+    plan: Plan,
+    receiver: str,
+    fired: Episode | None,
+    got: list[Notification],
+    run: tuple[float, float],
+) -> Verdict:
+    alert = plan.exp.alert
     resolved_at = fired.resolved_at if fired else None
-    if resolved_at is None:
-        v = Verdict(
+    if fired is None or resolved_at is None:
+        return Verdict(
             f"{receiver} gets {alert} resolved",
             Outcome.NEVER,
             f"{alert} never resolved, so no resolved notification to {receiver}",
-            window,
+            plan.resolved_notification[receiver],
         )
-    else:
-        after = [n for n in got if n.status == "resolved" and n.received_at >= resolved_at - 1]
-        observed = after[0].received_at - resolved_at if after else None
-        v = judge(
-            receiver,
-            f"got the resolved notification of {alert}",
-            observed,
-            window,
-            reference=f"{alert} resolved",
-            watched_until=run[1] - resolved_at,
-        )
-    return ExpectationVerdict.of(sid, alert, f"resolved_notification:{receiver}", v)
+    routes = plan.routes_to(receiver, {**fired.labels, "alertname": alert})
+    window = covering([(r, resolved_notification_window(r)) for r in routes])
+    after = [n for n in got if n.status == "resolved" and n.received_at >= resolved_at - 1]
+    return judge(
+        receiver,
+        f"got the resolved notification of {alert}",
+        after[0].received_at - resolved_at if after else None,
+        window,
+        reference=f"{alert} resolved",
+        watched_until=run[1] - resolved_at,
+    )
 
 
 def _notification_window(
     plan: Plan, receiver: str, fired: Episode | None, every: list[Episode]
 ) -> Window:
-    """FiredAt + GW for a new group; for an alert joining a group that another instance
-    already opened: that group's first flush if it has not happened yet, else its next
-    group_interval tick (TIMING.md, "Bounds"; dispatch/dispatch.go aggrGroup)."""
-    first = plan.first_notification[receiver]
+    """The first notification's window through each route the fired alert's labels
+    reach ``receiver`` by, covering them all when there are several."""
     if fired is None or fired.fired_at is None:
-        return first
-    route = plan.routes[receiver]
-    key = route.group_key({**fired.labels, "alertname": plan.exp.alert})
+        return plan.first_notification[receiver]
+    alert = plan.exp.alert
+    routes = plan.routes_to(receiver, {**fired.labels, "alertname": alert})
+    return covering([(r, _group_window(plan, r, fired, every)) for r in routes])
+
+
+def _group_window(plan: Plan, route: Route, fired: Episode, every: list[Episode]) -> Window:
+    """FiredAt + GW for a new group on ``route``; for an alert joining a group that
+    another instance already opened there: that group's first flush if it has not
+    happened yet, else its next group_interval tick (dispatch/dispatch.go aggrGroup)."""
+    assert fired.fired_at is not None
+    first = first_notification_window(route)
+    alert = plan.exp.alert
+    key = route.group_key({**fired.labels, "alertname": alert})
+
+    def same_group(e: Episode) -> bool:
+        labels = {**e.labels, "alertname": alert}
+        joins = any(r is route for r in plan.tree.match(labels))
+        return joins and route.group_key(labels) == key
+
     opened = [
         e.fired_at
         for e in every
@@ -267,14 +317,14 @@ def _notification_window(
         and e.fired_at is not None
         and e.fired_at < fired.fired_at
         and (e.resolved_at is None or e.resolved_at > fired.fired_at)
-        and route.group_key({**e.labels, "alertname": plan.exp.alert}) == key
+        and same_group(e)
     ]
     if not opened:
         return first
-    flush = min(opened) + route.timing.group_wait - fired.fired_at
+    flush = min(opened) + route.group_wait_s - fired.fired_at
     if flush >= 0:
         return Window(0.0, flush, False, True, first.slack, "(0, first flush of the group]")
-    return existing_group_window(route.timing, slack=first.slack)
+    return existing_group_window(route, slack=first.slack)
 
 
 def _labels_match(labels: Mapping[str, str], plan: Plan) -> bool:

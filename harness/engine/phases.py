@@ -2,7 +2,7 @@
 ``duration: auto`` phases that end as soon as every expectation on them is decided.
 
 Decided means: the alert (and its notifications) happened, or its window closed
-(TIMING.md windows, ``harness.engine.plans``). Nothing here sleeps a guessed time:
+(docs/TIMING.md windows, ``harness.engine.plans``). Nothing here sleeps a guessed time:
 the loop waits on the observer's polls, bounded by the phase's scaled ``max``.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from harness.engine.faults import FaultApplier
 from harness.engine.observer import Observer
@@ -27,6 +29,45 @@ def phase_budget(phase: Phase) -> float:
     if phase.duration == "auto":
         return phase.max or 0.0
     return float(phase.duration)
+
+
+@dataclass(frozen=True)
+class Hold:
+    """An expectation that keeps an ``auto`` phase open until it is decided: its alert
+    firing after the phase, never firing during it, or resolving after the one before."""
+
+    kind: Literal["fires", "never_fires", "resolves"]
+    plan: Plan
+
+    @property
+    def earliest(self) -> float:
+        """The soonest it can be decided, seconds after the phase starts: a firing at its
+        window's early edge (plus the first notification's when one must be seen), a
+        resolve at its window's early edge, a ``never_fires`` when its window closes."""
+        if self.kind == "fires":
+            notify = max((w.start for w in self.plan.first_notification.values()), default=0.0)
+            return self.plan.fire.start + notify
+        if self.kind == "never_fires":
+            return self.plan.fire.closes_at
+        return self.plan.resolve.start
+
+
+def holds(scenario: Scenario, index: int, plans: Sequence[Plan]) -> list[Hold]:
+    """The expectations that keep phase ``index`` open (when it is ``auto``)."""
+    phase = scenario.phases[index]
+    prev = scenario.phases[index - 1].name if index else None
+    out: list[Hold] = []
+    for plan in plans:
+        exp = plan.exp
+        if exp.fires and exp.fires.after == phase.name:
+            out.append(Hold("fires", plan))
+        if exp.never_fires is not None:
+            during = exp.never_fires.during
+            if during == phase.name or (during is None and phase.faults):
+                out.append(Hold("never_fires", plan))
+        if exp.resolves and prev is not None and exp.resolves.after == prev:
+            out.append(Hold("resolves", plan))
+    return out
 
 
 class PhaseDriver:
@@ -85,32 +126,27 @@ class PhaseDriver:
 
     # -- when may an `auto` phase end? ------------------------------------------------
     def _decided(self, index: int, start: float, now: float) -> bool:
-        phase = self.scenario.phases[index]
-        prev = self.scenario.phases[index - 1].name if index else None
         obs = self.observer.snapshot()
-        for plan in self.plans:
-            exp = plan.exp
-            if exp.fires and exp.fires.after == phase.name:
+        for hold in holds(self.scenario, index, self.plans):
+            plan, exp = hold.plan, hold.plan.exp
+            if hold.kind == "fires":
                 fired = obs.first_seen(exp.alert, "firing", exp.labels, since=start - 1)
                 if fired is None:
                     if now < start + plan.fire.closes_at:
                         return False
                 elif not self._notified(plan, fired, now, "firing"):
                     return False
-            if exp.never_fires is not None:
-                during = exp.never_fires.during
-                watched = during == phase.name or (during is None and phase.faults)
-                if watched and now < start + plan.fire.closes_at:
+            elif hold.kind == "never_fires":
+                if now < start + plan.fire.closes_at:
                     return False
-            if exp.resolves and prev is not None and exp.resolves.after == prev:
-                t1 = self.marks[prev].end
-                if obs.states(exp.alert, exp.labels) == "firing":
-                    if now < t1 + plan.resolve.closes_at:
-                        return False
-                elif exp.notifies and exp.notifies.resolved:
-                    seen = self._resolved_seen.setdefault(id(plan), now)
-                    if not self._notified(plan, seen, now, "resolved"):
-                        return False
+            elif obs.states(exp.alert, exp.labels) == "firing":  # resolves, still firing
+                assert exp.resolves is not None
+                if now < self.marks[exp.resolves.after].end + plan.resolve.closes_at:
+                    return False
+            elif exp.notifies and exp.notifies.resolved:
+                seen = self._resolved_seen.setdefault(id(plan), now)
+                if not self._notified(plan, seen, now, "resolved"):
+                    return False
         return True
 
     def _notified(self, plan: Plan, since: float, now: float, status: str) -> bool:

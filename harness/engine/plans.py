@@ -1,18 +1,19 @@
 """Each expectation of a scenario resolved against the rules, intervals and routes.
 
-A plan holds the windows (TIMING.md via ``harness.verdicts.windows``) an expectation is
-judged by, so one place answers both "may this `auto` phase end yet?" and "did the
-expectation hold?".
+A plan holds the windows (``harness.verdicts.windows``) an expectation is judged by, so
+one place answers both "may this `auto` phase end yet?" and "did the expectation hold?".
+Notification windows follow the routes the alert's labels match in the rendered route
+tree (``Route.match``: matchers, ``continue``, inherited and per-route timers). Before
+the run those labels are the rule's static ones, the expectation's label selector and
+alertname; the judge asks again with the labels the alert fired with.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
-import yaml
-
-from harness.durations import parse_duration
+from harness.receivers.routes import Route, routes_to
 from harness.rules.model import AlertRule
 from harness.scenarios.model import Expectation, Scenario
 from harness.stack.spec import Intervals
@@ -26,18 +27,21 @@ class Plan:
     fire: w.Window  # relative to the start of the `fires.after` phase
     resolve: w.Window  # relative to the end of the `resolves.after` phase
     aftermath: float  # how long after a phase its values can still fire the alert
-    first_notification: dict[str, w.Window]  # per receiver, relative to FiredAt
-    routes: dict[str, Route]  # per receiver: timers and group_by of its route
-    resolved_notification: dict[str, w.Window]  # per receiver, relative to ResolvedAt
+    tree: Route  # the route tree Alertmanager runs (rendered, timers scaled)
+    # Per expected receiver, from the labels known before the run:
+    first_notification: dict[str, w.Window]  # relative to FiredAt
+    resolved_notification: dict[str, w.Window]  # relative to ResolvedAt
+
+    def routes_to(self, receiver: str, labels: Mapping[str, str]) -> tuple[Route, ...]:
+        return receiver_routes(self.tree, receiver, labels)
 
 
 def make_plans(
     scenario: Scenario,
     rules: dict[str, AlertRule],
     intervals: Intervals,
-    alertmanager_yaml: str | None,
+    tree: Route,
 ) -> list[Plan]:
-    routes = _route_timings(alertmanager_yaml)
     # The target exposes periodically collected gauges (queue depth) up to one
     # collection period late: that widens the late edges (conservative for counters).
     collect = intervals.queue_collect
@@ -47,31 +51,60 @@ def make_plans(
     plans = []
     for exp in scenario.expect:
         rule = rules[exp.alert]
-        fire = w.firing_window(rule, intervals)
-        resolve = w.resolve_window(rule, intervals)
         fire_lag = lag.get(exp.fires.after, 0.0) if exp.fires else 0.0
         resolve_lag = lag.get(exp.resolves.after, 0.0) if exp.resolves else 0.0
         during = exp.never_fires.during if exp.never_fires else None
         quiet_lag = lag.get(during, 0.0) if during else 0.0
         receivers = exp.notifies.receivers if exp.notifies else ()
-        timing = {r: routes.get(r, Route(w.RouteTiming(), None)).timing for r in receivers}
+        known = known_labels(rule, exp)
+        reach = {r: receiver_routes(tree, r, known) for r in receivers}
         plans.append(
             Plan(
                 exp=exp,
                 rule=rule,
-                fire=_later(_later(fire, collect, "collection"), fire_lag, "added latency"),
+                fire=_later(
+                    _later(w.firing_window(rule, intervals), collect, "collection"),
+                    fire_lag,
+                    "added latency",
+                ),
                 resolve=_later(
-                    _later(resolve, collect, "collection"), resolve_lag, "added latency"
+                    _later(w.resolve_window(rule, intervals), collect, "collection"),
+                    resolve_lag,
+                    "added latency",
                 ),
                 aftermath=w.aftermath(rule, intervals) + collect + quiet_lag,
-                first_notification={r: w.first_notification_window(t) for r, t in timing.items()},
-                routes={r: routes.get(r, Route(w.RouteTiming(), None)) for r in receivers},
+                tree=tree,
+                first_notification={
+                    r: w.covering([(x, w.first_notification_window(x)) for x in routes])
+                    for r, routes in reach.items()
+                },
                 resolved_notification={
-                    r: w.resolved_notification_window(t) for r, t in timing.items()
+                    r: w.covering([(x, w.resolved_notification_window(x)) for x in routes])
+                    for r, routes in reach.items()
                 },
             )
         )
     return plans
+
+
+def known_labels(rule: AlertRule, exp: Expectation) -> dict[str, str]:
+    """The alert's labels known before a run: the rule's static ones (not templated
+    values), those the expectation is scoped to, and alertname."""
+    static = {k: v for k, v in rule.labels.items() if "{{" not in v}
+    return {**static, **exp.labels, "alertname": exp.alert}
+
+
+def receiver_routes(tree: Route, receiver: str, labels: Mapping[str, str]) -> tuple[Route, ...]:
+    """The routes through which an alert with ``labels`` reaches ``receiver``.
+
+    If the labels reach it through none (a route matching a label only known once the
+    alert fires, or an expectation the judge will find wrong), every route naming the
+    receiver, so its window covers them all; the root if none names it.
+    """
+    matched = routes_to(tree, receiver, labels)
+    if matched:
+        return matched
+    return tuple(r for r in tree.walk() if r.receiver == receiver) or (tree,)
 
 
 def _later(window: w.Window, seconds: float, why: str) -> w.Window:
@@ -80,48 +113,3 @@ def _later(window: w.Window, seconds: float, why: str) -> w.Window:
         return window
     formula = f"{window.formula} + {why} {w.fmt_seconds(seconds)} s" if window.formula else ""
     return replace(window, end=window.end + seconds, formula=formula)
-
-
-_TIMERS = {"group_wait": 30.0, "group_interval": 300.0, "repeat_interval": 4 * 3600.0}
-
-
-@dataclass(frozen=True)
-class Route:
-    """The route that first names a receiver: its timers and its group_by."""
-
-    timing: w.RouteTiming
-    group_by: tuple[str, ...] | None  # None: every label (`...`)
-
-    def group_key(self, labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
-        """Which aggregation group an alert with ``labels`` lands in (dispatch/dispatch.go)."""
-        if self.group_by is None:
-            return tuple(sorted(labels.items()))
-        return tuple((k, labels.get(k, "")) for k in self.group_by)
-
-
-def _route_timings(alertmanager_yaml: str | None) -> dict[str, Route]:
-    """Timers and group_by of the first route naming each receiver (inherited from parents)."""
-    if not alertmanager_yaml:
-        return {}
-    doc: Any = yaml.safe_load(alertmanager_yaml) or {}
-    found: dict[str, Route] = {}
-
-    def walk(
-        route: dict[str, Any], inherited: dict[str, float], group_by: tuple[str, ...] | None
-    ) -> None:
-        timers = dict(inherited)
-        for key in _TIMERS:
-            if key in route:
-                timers[key] = parse_duration(str(route[key]))
-        if "group_by" in route:
-            labels = tuple(str(x) for x in route["group_by"] or ())
-            group_by = None if "..." in labels else labels
-        receiver = route.get("receiver")
-        if receiver and receiver not in found:
-            found[receiver] = Route(w.RouteTiming(**timers), group_by)
-        for child in route.get("routes") or []:
-            walk(child, timers, group_by)
-
-    # Alertmanager's default group_by is empty: one group per route.
-    walk(doc.get("route") or {}, dict(_TIMERS), ())
-    return found

@@ -1,8 +1,10 @@
 """Run one scenario end to end on a fresh stack, and judge it.
 
-prepare (shared) -> stack up -> observer -> Locust (own process) -> phases with real
-faults -> ALERTS history + captured notifications -> verdicts. Every piece started
-here is stopped on every way out (context managers), Ctrl-C included.
+Four steps on inputs prepared once per run: ``setup`` (stack up and scraped, observer,
+fault client, Locust in its own process), ``drive`` (phases with real faults),
+``collect`` (ALERTS history, captured notifications, expression series, failed sends),
+``judge`` (verdicts). Every piece started here is stopped on every way out (an
+ExitStack), Ctrl-C included.
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from harness.engine.amlog import delivery_failures
 from harness.engine.faults import FaultApplier
-from harness.engine.history import fetch_episodes, wait_evaluated
+from harness.engine.history import Episode, fetch_episodes, wait_evaluated
 from harness.engine.judge import judge_scenario
 from harness.engine.observer import Observer
 from harness.engine.phases import PhaseDriver, phase_budget
-from harness.engine.plans import make_plans
-from harness.engine.result import ScenarioResult
-from harness.engine.series import fetch_series
+from harness.engine.plans import Plan, make_plans
+from harness.engine.result import PhaseMark, ScenarioResult
+from harness.engine.series import AlertSeries, fetch_series
 from harness.load.command import LocustConfig
 from harness.load.faults import FaultClient
 from harness.load.run import LocustRun
@@ -32,9 +36,11 @@ from harness.observe.prometheus import PrometheusClient
 from harness.options import RunOptions
 from harness.paths import LOCUSTFILES_DIR
 from harness.prepare import PreparedRun
-from harness.receivers.capture import CaptureReceiver
+from harness.receivers.capture import CaptureReceiver, Notification
 from harness.scenarios.model import Phase, Scenario
 from harness.stack import open_stack
+from harness.stack.base import Stack
+from harness.stack.spec import StackSpec
 
 log = logging.getLogger(__name__)
 
@@ -52,90 +58,170 @@ def run_scenario(
     on_phase: ProgressHook | None = None,
     on_watch: WatchHook | None = None,
 ) -> ScenarioResult:
+    """set up -> drive the phases -> collect what happened -> judge it."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    rules = {r.name: r for r in prepared.rules}
-    spec = prepared.for_scenario(scenario.id)
-    plans = make_plans(scenario, rules, spec.intervals, spec.alertmanager_yaml)
-    receiver = CaptureReceiver(alertnames=rules)
-    with ExitStack() as stack_ctx:
-        stack = stack_ctx.enter_context(open_stack(spec, options.backend, receiver=receiver))
-        ep = stack.endpoints
-        stack.wait_scraped()
-        prom = PrometheusClient(ep.prometheus)
-        am = AlertmanagerClient(ep.alertmanager)
-        stack_ctx.callback(prom.close)
-        stack_ctx.callback(am.close)
-        poll = max(0.1, min(spec.intervals.scrape, spec.intervals.evaluation) / 4)
-        observer = Observer(prom, am, poll_interval=poll).start()
-        if on_watch:
-            on_watch(scenario.id, observer)
-        stack_ctx.callback(observer.stop)
-        client = FaultClient(ep.api, spec.fault_token)
-        stack_ctx.callback(client.close)
-        faults = FaultApplier(stack, client)
-        stack_ctx.callback(faults.revert)
-        budget = sum(phase_budget(p) for p in scenario.phases) / prepared.time_scale
-        load = None
-        if scenario.load is not None:
-            config = _locust_config(scenario, ep.api, budget + 30, options, spec.fault_token)
-            # Entering starts Locust; leaving stops it on every path.
-            load = stack_ctx.enter_context(LocustRun(config, out_dir / "locust"))
-        started = time.time()
-        hook = (lambda ph, dl: on_phase(scenario.id, ph, dl)) if on_phase else None
-        driver = PhaseDriver(
-            scenario,
-            plans,
-            prepared.time_scale,
-            faults,
-            observer,
-            receiver,
-            cancel=cancel,
-            on_phase=hook,
-            on_enter=_phase_users(scenario, load),
-        )
-        marks = driver.run()
-        ended = time.time()
-        load_stats = None
-        if load is not None:
-            load.stop()
-            try:
-                load_stats = load.result().stats.to_dict()
-            except Exception as exc:  # ground truth is a bonus; verdicts do not need it
-                log.warning("Locust statistics unavailable: %s", exc)
-        observer.stop()
-        names = scenario.alerts()
-        evaluation = {n: prepared.evaluation_of(n) for n in names}
-        last_eval = wait_evaluated(prom, names, ended, timeout=2 * max(evaluation.values()) + 5)
-        episodes = fetch_episodes(prom, names, started - 5, ended, evaluation, last_eval)
-        notifications = receiver.notifications()
-        series = {
-            n: fetch_series(prom, rules[n], started - 5, ended, spec.intervals.scrape)
-            for n in names
-        }
-        verdicts = judge_scenario(
-            scenario.id,
-            plans,
-            {m.name: m for m in marks},
-            episodes,
-            notifications,
-            (started, ended),
-            delivery_failures=delivery_failures(stack.log_text("alertmanager")),
-            series=series,
-        )
-        return ScenarioResult(
-            scenario_id=scenario.id,
-            source=scenario.source,
-            started=started,
-            ended=ended,
-            phases=marks,
-            verdicts=verdicts,
-            episodes=episodes,
-            notifications=[n.to_dict() for n in notifications],
-            series=[s.to_dict() for s in series.values()],
-            load=load_stats,
-            notes=list(prepared.notes),
-        )
+    with ExitStack() as exits:
+        run = setup(scenario, prepared, options, out_dir, exits, on_watch)
+        drove = drive(run, cancel, on_phase)
+        seen = collect(run, drove)
+        return judge(run, drove, seen)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass
+class Running:
+    """A scenario's stack and everything watching it, live until ``exits`` closes."""
+
+    scenario: Scenario
+    prepared: PreparedRun
+    spec: StackSpec
+    plans: list[Plan]
+    receiver: CaptureReceiver
+    stack: Stack
+    prom: PrometheusClient
+    observer: Observer
+    faults: FaultApplier
+    load: LocustRun | None
+
+
+@dataclass
+class Drove:
+    """The phases as they ran, and Locust's statistics (None when unavailable)."""
+
+    started: float
+    ended: float
+    marks: list[PhaseMark]
+    load_stats: dict[str, Any] | None
+
+
+@dataclass
+class Collected:
+    episodes: dict[str, list[Episode]]
+    notifications: list[Notification]
+    series: dict[str, AlertSeries]
+    delivery_failures: dict[str, list[str]]
+
+
+def setup(
+    scenario: Scenario,
+    prepared: PreparedRun,
+    options: RunOptions,
+    out_dir: Path,
+    exits: ExitStack,
+    on_watch: WatchHook | None = None,
+) -> Running:
+    """A fresh stack, scraped; the observer, the fault client and Locust started. Each
+    piece is registered on ``exits``, so it stops on every way out, Ctrl-C included."""
+    spec = prepared.for_scenario(scenario.id)
+    rules = {r.name: r for r in prepared.rules}
+    plans = make_plans(scenario, rules, spec.intervals, prepared.routes)
+    receiver = CaptureReceiver(alertnames=rules)
+    stack = exits.enter_context(open_stack(spec, options.backend, receiver=receiver))
+    ep = stack.endpoints
+    stack.wait_scraped()
+    prom = PrometheusClient(ep.prometheus)
+    am = AlertmanagerClient(ep.alertmanager)
+    exits.callback(prom.close)
+    exits.callback(am.close)
+    poll = max(0.1, min(spec.intervals.scrape, spec.intervals.evaluation) / 4)
+    observer = Observer(prom, am, poll_interval=poll).start()
+    if on_watch:
+        on_watch(scenario.id, observer)
+    exits.callback(observer.stop)
+    client = FaultClient(ep.api, spec.fault_token)
+    exits.callback(client.close)
+    faults = FaultApplier(stack, client)
+    exits.callback(faults.revert)
+    load = None
+    if scenario.load is not None:
+        budget = sum(phase_budget(p) for p in scenario.phases) / prepared.time_scale
+        config = _locust_config(scenario, ep.api, budget + 30, options, spec.fault_token)
+        # Entering starts Locust; leaving stops it on every path.
+        load = exits.enter_context(LocustRun(config, out_dir / "locust"))
+    return Running(
+        scenario, prepared, spec, plans, receiver, stack, prom, observer, faults, load
+    )
+
+
+def drive(
+    run: Running, cancel: threading.Event | None = None, on_phase: ProgressHook | None = None
+) -> Drove:
+    """Every phase with its faults (``auto`` ones until decided), then Locust stopped."""
+    scenario = run.scenario
+    hook = (lambda ph, dl: on_phase(scenario.id, ph, dl)) if on_phase else None
+    driver = PhaseDriver(
+        scenario,
+        run.plans,
+        run.prepared.time_scale,
+        run.faults,
+        run.observer,
+        run.receiver,
+        cancel=cancel,
+        on_phase=hook,
+        on_enter=_phase_users(scenario, run.load),
+    )
+    started = time.time()
+    marks = driver.run()
+    ended = time.time()
+    load_stats = None
+    if run.load is not None:
+        run.load.stop()
+        try:
+            load_stats = run.load.result().stats.to_dict()
+        except Exception as exc:  # ground truth is a bonus; verdicts do not need it
+            log.warning("Locust statistics unavailable: %s", exc)
+    return Drove(started, ended, marks, load_stats)
+
+
+def collect(run: Running, drove: Drove) -> Collected:
+    """What Prometheus and Alertmanager did: ALERTS episodes once the last evaluation
+    is in, the captured notifications, each alert's expression series, failed sends."""
+    run.observer.stop()
+    names = run.scenario.alerts()
+    rules = {r.name: r for r in run.prepared.rules}
+    evaluation = {n: run.prepared.evaluation_of(n) for n in names}
+    since, ended = drove.started - 5, drove.ended
+    timeout = 2 * max(evaluation.values()) + 5
+    last_eval = wait_evaluated(run.prom, names, ended, timeout=timeout)
+    return Collected(
+        episodes=fetch_episodes(run.prom, names, since, ended, evaluation, last_eval),
+        notifications=run.receiver.notifications(),
+        series={
+            n: fetch_series(run.prom, rules[n], since, ended, run.spec.intervals.scrape)
+            for n in names
+        },
+        delivery_failures=delivery_failures(run.stack.log_text("alertmanager")),
+    )
+
+
+def judge(run: Running, drove: Drove, seen: Collected) -> ScenarioResult:
+    """Every expectation against its window; the result with all the evidence."""
+    scenario = run.scenario
+    verdicts = judge_scenario(
+        scenario.id,
+        run.plans,
+        {m.name: m for m in drove.marks},
+        seen.episodes,
+        seen.notifications,
+        (drove.started, drove.ended),
+        delivery_failures=seen.delivery_failures,
+        series=seen.series,
+    )
+    # Alike in shape to receivers/capture.py's Notification(...) (keyword arguments
+    # only): two different records, no logic to share.
+    return ScenarioResult(
+        scenario_id=scenario.id,
+        source=scenario.source,
+        started=drove.started,
+        ended=drove.ended,
+        phases=drove.marks,
+        verdicts=verdicts,
+        episodes=seen.episodes,
+        notifications=[n.to_dict() for n in seen.notifications],
+        series=[s.to_dict() for s in seen.series.values()],
+        load=drove.load_stats,
+        notes=list(run.prepared.notes),
+    )
 
 
 def _phase_users(scenario: Scenario, load: LocustRun | None) -> Callable[[Phase], None] | None:

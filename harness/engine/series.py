@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import promql_parser
@@ -36,14 +36,7 @@ class AlertSeries:
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "alert": self.alert,
-            "expr": self.expr,
-            "op": self.op,
-            "threshold": self.threshold,
-            "series": self.series,
-            "error": self.error,
-        }
+        return asdict(self)
 
 
 def split_condition(expr: str) -> tuple[str, str | None, float | None]:

@@ -1,7 +1,17 @@
-"""A run of several scenarios: prepare once, one fresh stack per scenario, one report.
+"""A run of several scenarios: prepare once, one fresh stack per scenario, one report folder.
 
-Each scenario gets its own stack, so its verdict cannot depend on what ran before it;
-``--parallel N`` runs N of them side by side (each stack on its own ports).
+The one suite path of `harness run` and the pytest plugin:
+
+    suite = Suite.open(options)          # rules scaled, routes rendered, once
+    chosen = suite.choose(scenarios)     # --mark, checked against rules/routes, --alert
+    suite.run_all(chosen)                # or suite.run_one(scenario) per pytest item
+    write_reports(suite.finish())        # harness.report.writer
+
+``run_one`` records a scenario that could not run (a HarnessError) as that scenario's
+error, so report.json, junit.xml and the console say the same under both. Each
+scenario gets its own stack, so its verdict cannot depend on what ran before it;
+``--parallel N`` runs N of them side by side (each stack on its own ports). Report
+folders: ``<report-dir>/<run-id>/scenarios/<scenario id, file-name safe>/``.
 """
 
 from __future__ import annotations
@@ -21,6 +31,8 @@ from harness.prepare import PreparedRun, prepare
 from harness.scenarios.model import Scenario
 from harness.scenarios.validate import select_by_alert, validate_against
 from harness.stack.binaries import LOCAL_STACK_PROGRAMS
+
+ResultHook = Callable[[ScenarioResult], None]
 
 
 @dataclass
@@ -60,66 +72,115 @@ def select(
     """Apply ``--mark``, validate against the rules and routes, then apply ``--alert``."""
     if options.marks:
         scenarios = [s for s in scenarios if set(s.marks) & set(options.marks)]
-    names = set(prepared.alert_names())
     for s in scenarios:
-        validate_against(s, names, set(prepared.receivers))
+        _validate(s, prepared)
     return select_by_alert(scenarios, options.alerts) if options.alerts else list(scenarios)
 
 
-def new_run_dir(base: Path) -> tuple[str, Path]:
-    run_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{threading.get_ident() % 1000:03d}"
-    path = base / run_id
-    path.mkdir(parents=True, exist_ok=False)
-    return run_id, path
+def new_run_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{threading.get_ident() % 1000:03d}"
 
 
-def run_suite(
-    scenarios: Sequence[Scenario],
-    options: RunOptions,
-    *,
-    prepared: PreparedRun | None = None,
-    on_result: Callable[[ScenarioResult], None] | None = None,
-    on_phase: ProgressHook | None = None,
-    on_watch: WatchHook | None = None,
-) -> SuiteResult:
-    prepared = prepared or prepare_run(options)
-    chosen = select(scenarios, prepared, options)
-    run_id, run_dir = new_run_dir(options.report_dir)
-    suite = SuiteResult(run_id, run_dir, prepared, options, started=time.time())
-    cancel = threading.Event()
+def scenario_dir_name(scenario_id: str) -> str:
+    """``name[variant]`` -> ``name_variant_``: a folder name on every file system."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in scenario_id)
 
-    def one(scenario: Scenario) -> ScenarioResult:
-        out = run_dir / "scenarios" / _safe(scenario.id)
+
+class Suite:
+    """One run in progress; its report folder is made when the first scenario starts."""
+
+    def __init__(self, options: RunOptions, prepared: PreparedRun) -> None:
+        run_id = new_run_id()
+        self.result = SuiteResult(
+            run_id, options.report_dir / run_id, prepared, options, started=time.time()
+        )
+        self.cancel = threading.Event()  # set on Ctrl-C: every running scenario stops
+        self._lock = threading.Lock()
+        self._made = False
+
+    @classmethod
+    def open(cls, options: RunOptions, prepared: PreparedRun | None = None) -> Suite:
+        """Prepare the inputs (unless given); HarnessError when they are bad."""
+        return cls(options, prepared or prepare_run(options))
+
+    @property
+    def prepared(self) -> PreparedRun:
+        return self.result.prepared
+
+    def report_dir(self) -> Path:
+        """``<report-dir>/<run-id>/``, made on first use."""
+        with self._lock:
+            if not self._made:
+                self.result.report_dir.mkdir(parents=True, exist_ok=False)
+                self._made = True
+        return self.result.report_dir
+
+    def choose(self, scenarios: Sequence[Scenario]) -> list[Scenario]:
+        """The scenarios this run's options select; InputError for one the inputs lack."""
+        return select(scenarios, self.prepared, self.result.options)
+
+    def run_one(
+        self,
+        scenario: Scenario,
+        *,
+        on_phase: ProgressHook | None = None,
+        on_watch: WatchHook | None = None,
+    ) -> ScenarioResult:
+        """Run one scenario on a fresh stack and record its result; a scenario that
+        cannot run (unknown alert, a stack that does not start) is recorded with its error."""
+        out = self.report_dir() / "scenarios" / scenario_dir_name(scenario.id)
         try:
+            _validate(scenario, self.prepared)
             result = run_scenario(
                 scenario,
-                prepared,
-                options,
+                self.prepared,
+                self.result.options,
                 out,
-                cancel=cancel,
+                cancel=self.cancel,
                 on_phase=on_phase,
                 on_watch=on_watch,
             )
         except HarnessError as exc:  # this scenario could not run; the others still can
             now = time.time()
             result = ScenarioResult(scenario.id, scenario.source, now, now, error=str(exc))
-        if on_result:
-            on_result(result)
+        with self._lock:
+            self.result.results.append(result)
         return result
 
-    try:
-        if options.parallel <= 1:
-            suite.results = [one(s) for s in chosen]
-        else:
-            with ThreadPoolExecutor(max_workers=options.parallel) as pool:
-                suite.results = list(pool.map(one, chosen))
-    except KeyboardInterrupt:
-        cancel.set()
-        raise
-    finally:
-        suite.ended = time.time()
-    return suite
+    def run_all(
+        self,
+        scenarios: Sequence[Scenario],
+        *,
+        on_result: ResultHook | None = None,
+        on_phase: ProgressHook | None = None,
+        on_watch: WatchHook | None = None,
+    ) -> None:
+        """Every scenario, ``options.parallel`` at a time; results kept in given order."""
+
+        def one(scenario: Scenario) -> None:
+            result = self.run_one(scenario, on_phase=on_phase, on_watch=on_watch)
+            if on_result:
+                on_result(result)
+
+        try:
+            if self.result.options.parallel <= 1:
+                for scenario in scenarios:
+                    one(scenario)
+            else:
+                with ThreadPoolExecutor(max_workers=self.result.options.parallel) as pool:
+                    list(pool.map(one, scenarios))
+        except KeyboardInterrupt:
+            self.cancel.set()
+            raise
+        order = {s.id: i for i, s in enumerate(scenarios)}
+        self.result.results.sort(key=lambda r: order.get(r.scenario_id, len(order)))
+
+    def finish(self) -> SuiteResult:
+        """The run's end: what the reports are written from."""
+        self.report_dir()  # a run without scenarios still gets its folder
+        self.result.ended = time.time()
+        return self.result
 
 
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+def _validate(scenario: Scenario, prepared: PreparedRun) -> None:
+    validate_against(scenario, set(prepared.alert_names()), set(prepared.receivers))

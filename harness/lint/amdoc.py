@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 
 from harness.errors import ConfigError
-from harness.rules.yamlsrc import Source, line_of
+from harness.yamlsource import Source
+from harness.yamlsource import node_line as line_of
 
 
 @dataclass(frozen=True)

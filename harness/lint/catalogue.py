@@ -46,8 +46,17 @@ SPEC_METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
     "attendance_marked_total": ("counter", ("tenant_id", "school_id", "status")),
     "interventions_active_total": ("gauge", ("tenant_id", "school_id", "tier")),
     "notifications_sent_total": ("counter", ("tenant_id", "channel", "type", "status")),
-    # Series Prometheus writes itself (no target labels added to ALERTS beyond the alert's).
-    "up": ("gauge", ()),
+}
+# Series Prometheus writes itself: the labels they surely have. Their other labels are
+# whatever the scrape target (or the alerting rule) gives them, so they are never exact.
+GENERATED: dict[str, tuple[str, ...]] = {
+    "up": ("job", "instance"),
+    "scrape_duration_seconds": ("job", "instance"),
+    "scrape_samples_scraped": ("job", "instance"),
+    "scrape_samples_post_metric_relabeling": ("job", "instance"),
+    "scrape_series_added": ("job", "instance"),
+    "ALERTS": ("alertname", "alertstate"),
+    "ALERTS_FOR_STATE": ("alertname",),
 }
 # Labels every scraped series gets from its scrape target.
 TARGET_LABELS = ("job", "instance")
@@ -87,6 +96,12 @@ class Catalogue:
                 extra = {"le"} if suffix == "_bucket" else set()
                 return found.labels | self.target_labels | extra
         return None
+
+    def open_labels(self, name: str) -> frozenset[str]:
+        """Labels a Prometheus-generated series surely has (empty for other names)."""
+        if name.startswith("scrape_"):
+            return frozenset(self.target_labels)
+        return frozenset(GENERATED.get(name, ()))
 
     def with_recording(self, name: str, labels: frozenset[str]) -> Catalogue:
         """A recording rule's output as one more family, with exactly these labels."""

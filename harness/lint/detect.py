@@ -1,50 +1,108 @@
-"""Tell a rule file, a Grafana dashboard and an Alertmanager configuration apart by
-content, and load each with the loader that keeps its source positions."""
+"""Tell a rule file, a Kubernetes PrometheusRule, a Grafana dashboard and an
+Alertmanager configuration apart by content, and load each with the loader that keeps
+its source positions. Valid YAML of another kind (promtool test files, other
+manifests) is skipped with the reason, never refused."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from harness.dashboards import Dashboard, DashboardError, is_dashboard, parse_dashboard
+from harness.dashboards import Dashboard, DashboardError, parse_dashboard
 from harness.errors import InputError
 from harness.lint.amdoc import AmDoc, load_amdoc
+from harness.lint.grafana import is_dashboard_like, normalise
 from harness.rules.load import load_rules_text
 from harness.rules.model import RuleFile
-from harness.rules.yamlsrc import Source
+from harness.yamlsource import LimitedLoader, Source, read_text
 
-Input = RuleFile | Dashboard | AmDoc
+
+@dataclass(frozen=True)
+class Skipped:
+    """A readable file with nothing to lint, and why."""
+
+    path: Path
+    reason: str
+
+
+Input = RuleFile | Dashboard | AmDoc | Skipped
 _AM_KEYS = frozenset({"route", "receivers", "inhibit_rules"})
+_PROMTOOL_TEST_KEYS = frozenset({"rule_files", "tests"})
 
 
-def read_input(path: Path | str) -> Input:
+@dataclass(frozen=True)
+class Loaded:
+    item: Input
+    text: str = ""  # the rules as promtool should see them ("" : not a rule file)
+    note: str = ""  # what was linted of a file that is not plainly one kind
+
+
+def read_input(path: Path | str) -> Loaded:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory: give the files in it", path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", path=path) from None
+    text = read_text(path)  # a regular UTF-8 text file, or InputError with its line
     if text.lstrip().startswith("{"):  # JSON: a dashboard (JSON is YAML, but errors read better)
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DashboardError(f"invalid JSON: {exc.msg}", path=path,
-                                 line=exc.lineno) from None
-        if is_dashboard(document):
-            return parse_dashboard(document, path)
-        raise InputError("JSON that is not a Grafana dashboard (no 'panels' list)", path=path)
+        return _json(text, path)
+    if _multi_document(text):
+        return Loaded(Skipped(path, "a multi-document YAML stream: give each document as "
+                                    "its own file to lint it"))
     root = Source(text, path, InputError).root()  # invalid YAML: InputError with its line
     keys = {str(k.value) for k, _ in root.value} if isinstance(root, yaml.MappingNode) else set()
     if "groups" in keys:
-        return load_rules_text(text, path)
+        return Loaded(load_rules_text(text, path), text)
     if keys & _AM_KEYS:
-        return load_amdoc(text, path)
-    raise InputError(
-        "cannot tell what this file is: expected a Prometheus rule file ('groups:'), an "
-        "Alertmanager configuration ('route:', 'receivers:') or a Grafana dashboard (JSON "
-        "with 'panels')", path=path)
+        return Loaded(load_amdoc(text, path))
+    if keys >= _PROMTOOL_TEST_KEYS:
+        return Loaded(Skipped(path, "a promtool unit-test file: run `promtool test rules` on "
+                                    "it; lint the rule files it names on their own"))
+    assert root is None or isinstance(root, yaml.Node)
+    groups = _spec_groups(root)
+    if groups is not None:
+        rules = _embedded(text, *groups)
+        note = "a PrometheusRule manifest: its spec.groups linted"
+        return Loaded(load_rules_text(rules, path), rules, note)
+    return Loaded(Skipped(path, "not a Prometheus rule file ('groups:'), PrometheusRule "
+                                "manifest, Alertmanager configuration or Grafana dashboard"))
+
+
+def _json(text: str, path: Path) -> Loaded:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DashboardError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    if not is_dashboard_like(document):
+        return Loaded(Skipped(path, "JSON that is not a Grafana dashboard (no 'panels' or "
+                                    "'rows')"))
+    document, notes = normalise(document)
+    return Loaded(parse_dashboard(document, path), note="; ".join(notes))
+
+
+def _multi_document(text: str) -> bool:
+    try:
+        return sum(1 for _ in yaml.compose_all(text, Loader=LimitedLoader)) > 1
+    except yaml.YAMLError:
+        return False  # Source.root() reports it with its line
+
+
+def _spec_groups(root: yaml.Node | None) -> tuple[yaml.Node, yaml.Node] | None:
+    """The `groups:` key and value under `spec:` of a Kubernetes PrometheusRule."""
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    top = {str(k.value): v for k, v in root.value}
+    kind, spec = top.get("kind"), top.get("spec")
+    if not (isinstance(kind, yaml.ScalarNode) and kind.value == "PrometheusRule"
+            and isinstance(spec, yaml.MappingNode)):
+        return None
+    return next(((k, v) for k, v in spec.value if k.value == "groups"), None)
+
+
+def _embedded(text: str, key: yaml.Node, value: yaml.Node) -> str:
+    """The `groups:` block as a rule file of its own, dedented, on its original lines
+    (every line above it left blank), so lines in findings are the manifest's."""
+    lines = text.splitlines()
+    start, column = key.start_mark.line, key.start_mark.column
+    end = value.end_mark.line + (1 if value.end_mark.column else 0)
+    body = [ln[column:] if not ln[:column].strip() else ln for ln in lines[start:end]]
+    return "\n" * start + "\n".join(body) + "\n"

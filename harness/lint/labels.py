@@ -110,11 +110,16 @@ def infer(node: Node, catalogue: Catalogue) -> LabelSet | None:
 
 
 def _selector(node: pp.VectorSelector, catalogue: Catalogue) -> LabelSet:
+    """A catalogued family's labels; labels its own matchers require exist by definition,
+    and a label a matcher names may exist (`{x!="a"}`) even if the catalogue omits it."""
     name = metric_name(node)
+    required = required_labels(node)
     known = catalogue.series_labels(name) if name else None
-    if known is not None:
-        return LabelSet(known, known)
-    return LabelSet(required_labels(node), None)
+    if known is None:  # unknown, or open (up, scrape_*, ALERTS: any target label)
+        floor = catalogue.open_labels(name) if name else frozenset()
+        return LabelSet(required | floor, None)
+    named = frozenset(str(m.name) for m in node.matchers.matchers if m.name != "__name__")
+    return LabelSet(known | required, known | named)
 
 
 def _call(node: pp.Call, catalogue: Catalogue) -> LabelSet | None:

@@ -38,6 +38,14 @@ class LintOptions:
     catalogue: Catalogue = field(default_factory=default_catalogue)
     ignore: frozenset[str] = frozenset()
     tools: bool = True  # run promtool / amtool
+    profile: str = "correctness"  # "policy": the project's own rules too (annotations...)
+
+    def wants(self, check: str) -> bool:
+        from harness.lint.checks import POLICY_CHECKS
+
+        if check in self.ignore:
+            return False
+        return self.profile == "policy" or check not in POLICY_CHECKS
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ class Query:
     # description, or the panel's title and description.
     claim: str = ""
     rule: AlertRule | None = None
+    for_written: bool = False  # the rule says `for:` (even `for: 0m`)
 
     def finding(self, check: str, message: str, fix: str, *, at_rule: bool = False) -> Finding:
         """A finding on this query: at the expression's line, or the rule's (``at_rule``)."""

@@ -2,21 +2,25 @@
 
 Rule files are read first, so their recording rules join the catalogue (a dashboard
 or alert over `job:x:rate5m` knows its labels) and their alerts' labels can be routed
-through the Alertmanager configurations of the same run.
+through the Alertmanager configurations of the same run. A file that cannot be read is
+reported in ``LintReport.unreadable`` while every other file is still linted; files
+with nothing to lint (promtool tests, other YAML) are listed as skipped, with why.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from harness.dashboards import Dashboard
+from harness.errors import HarnessError
 from harness.lint.catalogue import Catalogue
 from harness.lint.checks import ALERT_CHECKS, QUERY_CHECKS, receivers, routes
-from harness.lint.detect import Input, read_input
+from harness.lint.detect import Loaded, Skipped, read_input
 from harness.lint.labels import infer
 from harness.lint.model import Finding, LintOptions, Query
+from harness.lint.suppress import suppressed
 from harness.lint.tools import amtool_findings, promtool_findings
 from harness.rules import promql
 from harness.rules.model import AlertRule, RuleFile
@@ -25,46 +29,67 @@ from harness.rules.model import AlertRule, RuleFile
 @dataclass(frozen=True)
 class LintedFile:
     path: Path
-    kind: str  # "rules" | "dashboard" | "alertmanager"
+    kind: str  # "rules" | "dashboard" | "alertmanager" | "skipped"
     items: int  # rules, panels or receivers checked
+    note: str = ""  # what was linted or skipped, and why
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    path: Path
+    reason: str
 
 
 @dataclass(frozen=True)
 class LintReport:
     files: list[LintedFile]
     findings: list[Finding]
+    unreadable: list[Unreadable] = field(default_factory=list)
 
 
 def lint_paths(paths: Iterable[Path | str], options: LintOptions | None = None) -> LintReport:
+    """Every readable file linted; an unreadable one is reported, never stops the rest."""
     options = options or LintOptions()
-    inputs = [(Path(p), read_input(p)) for p in paths]  # every file readable, or exit 2 first
-    rule_files = [i for _, i in inputs if isinstance(i, RuleFile)]
+    inputs: list[tuple[Path, Loaded]] = []
+    unreadable: list[Unreadable] = []
+    for p in paths:
+        try:
+            inputs.append((Path(p), read_input(p)))
+        except HarnessError as exc:
+            unreadable.append(Unreadable(Path(p), str(exc)))  # names the file and line
+    rule_files = [i.item for _, i in inputs if isinstance(i.item, RuleFile)]
     options = replace(options, catalogue=_with_recording(rule_files, options))
     alerts = [a for f in rule_files for a in f.alerts]
     files, findings = [], []
-    for path, item in inputs:
-        found, linted = _lint_one(path, item, alerts, options)
+    for path, loaded in inputs:
+        found, linted = _lint_one(path, loaded, alerts, options)
         files.append(linted)
+        found = suppressed(found, loaded.text) if loaded.text else found
         findings += sorted(found, key=lambda f: (f.line or 0, f.subject))
-    kept = [f for f in findings if f.check not in options.ignore]
-    return LintReport(files, kept)
+    kept = [f for f in findings if options.wants(f.check)]
+    return LintReport(files, kept, unreadable)
 
 
-def _lint_one(path: Path, item: Input, alerts: Sequence[AlertRule],
+def _lint_one(path: Path, loaded: Loaded, alerts: Sequence[AlertRule],
               options: LintOptions) -> tuple[list[Finding], LintedFile]:
+    item, note = loaded.item, loaded.note
+    if isinstance(item, Skipped):
+        return [], LintedFile(path, "skipped", 0, item.reason)
     if isinstance(item, RuleFile):
         found = [f for q in rule_queries(item) for f in check_query(q, options)]
         if options.tools:
-            found += promtool_findings(path)
-        return found, LintedFile(path, "rules", sum(len(g.rules) for g in item.groups))
+            found += promtool_findings(path, loaded.text)
+        return found, LintedFile(path, "rules", sum(len(g.rules) for g in item.groups), note)
     if isinstance(item, Dashboard):
         queries, found = dashboard_queries(item, path)
         found += [f for q in queries for f in check_query(q, options)]
-        return found, LintedFile(path, "dashboard", len(item.panels))
+        return found, LintedFile(path, "dashboard", len(item.panels), note)
     found = routes.check(item, alerts, options) + receivers.check(item)
     if options.tools:
-        found += amtool_findings(item)
-    return found, LintedFile(path, "alertmanager", len(item.doc.get("receivers") or []))
+        tool_found, tool_notes = amtool_findings(item)
+        found += tool_found
+        note = "; ".join(x for x in (note, *tool_notes) if x)
+    return found, LintedFile(path, "alertmanager", len(item.doc.get("receivers") or []), note)
 
 
 def check_query(query: Query, options: LintOptions) -> list[Finding]:
@@ -74,8 +99,8 @@ def check_query(query: Query, options: LintOptions) -> list[Finding]:
 
 def rule_queries(rule_file: RuleFile) -> list[Query]:
     queries = []
-    for group in rule_file.groups:
-        for rule in group.rules:
+    for group, written in zip(rule_file.groups, _written_rules(rule_file), strict=False):
+        for rule, raw in zip(group.rules, written, strict=False):
             alert = rule if isinstance(rule, AlertRule) else None
             claim = " ".join([rule.name, *(alert.annotations.get(k, "") for k in (
                 "summary", "description"))]) if alert else rule.name
@@ -83,8 +108,15 @@ def rule_queries(rule_file: RuleFile) -> list[Query]:
                 rule.expr, promql.parse(rule.expr), rule.source,
                 f"{'alert' if alert else 'record'} {rule.name!r}",
                 "alert" if alert else "record", rule.expr_line or rule.line, rule.line,
-                claim, alert))
+                claim, alert, for_written=alert is not None and "for" in raw))
     return queries
+
+
+def _written_rules(rule_file: RuleFile) -> list[list[dict[str, object]]]:
+    """Each group's rules as written (which keys the author set), in file order."""
+    doc = rule_file.document if isinstance(rule_file.document, dict) else {}
+    return [[r if isinstance(r, dict) else {} for r in (g.get("rules") or [])]
+            if isinstance(g, dict) else [] for g in doc.get("groups") or []]
 
 
 def dashboard_queries(dashboard: Dashboard, path: Path) -> tuple[list[Query], list[Finding]]:
@@ -98,8 +130,8 @@ def dashboard_queries(dashboard: Dashboard, path: Path) -> tuple[list[Query], li
                 problems.append(Finding(
                     "query-parse", path, f"{subject} query {target.ref_id}",
                     f"The query does not parse: {exc}",
-                    "Fix the PromQL. Grafana variables ($__rate_interval, $job) are not "
-                    "PromQL: the harness runs queries as written, so write durations out.",
+                    "Fix the PromQL (Grafana variables such as $__rate_interval, $job, "
+                    "${var:csv} and [[var]] were substituted before parsing).",
                     expr=target.expr))
                 continue
             queries.append(Query(target.expr, node, path, f"{subject} query {target.ref_id}",

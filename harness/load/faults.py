@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from types import TracebackType
 from typing import Any
 
 import httpx
 
 from harness.load.errors import FaultControlError
 from harness.load.hosts import require_loopback
+from harness.scoped import Scoped
 
 TOKEN_HEADER = "X-Fault-Token"
 
 
-class FaultClient:
+class FaultClient(Scoped):
     """``get()``, ``set(partial)``, ``reset()``, ``backlog()``, ``poison()``, ``applied()``."""
 
     def __init__(
@@ -122,15 +122,7 @@ class FaultClient:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> FaultClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def _leave(self) -> None:
         self.close()
 
 

@@ -17,7 +17,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 import httpx
 import psutil
@@ -31,6 +30,7 @@ from harness.load.command import (
 from harness.load.errors import LoadError
 from harness.load.phases import PHASE_LOG_ENV, PHASES_ENV, write_phases
 from harness.load.stats import LoadStats
+from harness.scoped import Scoped
 from harness.stack.ports import free_port
 from harness.stack.process import ManagedProcess
 
@@ -48,7 +48,7 @@ class LoadResult:
     out_dir: Path
 
 
-class LocustRun:
+class LocustRun(Scoped):
     """One Locust run: ``start()``, then ``wait()`` (headless) or drive the web UI, ``stop()``."""
 
     def __init__(self, config: LocustConfig, out_dir: Path | None = None) -> None:
@@ -247,15 +247,11 @@ class LocustRun:
         if self._ended_at is None and self._started_at is not None:
             self._ended_at = time.monotonic()
 
-    def __enter__(self) -> LocustRun:
-        return self.start() if self.master is None else self
+    def _enter(self) -> None:
+        if self.master is None:
+            self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def _leave(self) -> None:
         self.stop()
 
     # -- diagnostics -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""How much load a scaled window needs (TIMING.md, "Time scale"), and how much is too much.
+"""How much load a scaled window needs (docs/TIMING.md, "Time scale"), and how much is too much.
 
 A rate window W holds about ``rate * W`` requests; an observed error ratio over n of them
 scatters around the true ratio p with standard deviation sqrt(p(1-p)/n). A boundary
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from harness.errors import InputError
 
-# DESIGN.md, measured here: one uvicorn worker serves a minimal endpoint at about 3.8k req/s.
+# docs/LOAD.md, measured here: one uvicorn worker serves a minimal endpoint at about 3.8k req/s.
 CEILING_RPS = 3800.0
 # Alert scenarios share 2 cores with Prometheus, Alertmanager and Locust: stay far below.
 HEADROOM = 0.25

@@ -12,7 +12,7 @@ class AlertmanagerClient(JsonApi):
         super().__init__(base_url, name="Alertmanager", timeout=timeout)
 
     def alerts(self) -> list[dict[str, Any]]:
-        """Alerts whose EndsAt has not passed (TIMING.md: resolved ones drop out)."""
+        """Alerts whose EndsAt has not passed (docs/TIMING.md: resolved ones drop out)."""
         return list(self.get("/api/v2/alerts"))
 
     def groups(self) -> list[dict[str, Any]]:

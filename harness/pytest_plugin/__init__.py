@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from harness.options import add_pytest_options
-from harness.pytest_plugin.items import ScenarioFile, is_scenario_file
+from harness.pytest_plugin.items import ScenarioFile, deselect_by_alert, is_scenario_file
 from harness.pytest_plugin.session import HarnessSession, session_key
 
 
@@ -41,7 +41,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    config.stash[session_key].deselect_by_alert(items)
+    deselect_by_alert(config, items)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -11,6 +11,7 @@ import pytest
 from harness.engine.result import ScenarioResult
 from harness.errors import HarnessError
 from harness.paths import SCENARIOS_DIR
+from harness.pytest_plugin.session import session_key
 from harness.scenarios.loader import load_scenario
 from harness.scenarios.model import Scenario
 
@@ -24,6 +25,22 @@ def is_scenario_file(path: Path, config: pytest.Config) -> bool:
         "harness_scenarios_dir") or ())]
     resolved = path.resolve()
     return any(resolved.is_relative_to(root) for root in roots)
+
+
+def deselect_by_alert(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--alert NAME``: drop the scenario items that expect nothing of NAME."""
+    alerts = set(config.stash[session_key].options.alerts)
+    if not alerts:
+        return
+    keep, drop = [], []
+    for item in items:
+        if isinstance(item, ScenarioItem) and not alerts & set(item.scenario.alerts()):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 class ScenarioFailed(Exception):
@@ -51,8 +68,6 @@ class ScenarioItem(pytest.Item):
         self.scenario = scenario
 
     def runtest(self) -> None:
-        from harness.pytest_plugin.session import session_key
-
         harness = self.config.stash[session_key]
         result = harness.run(self.scenario)
         if not result.passed:

@@ -1,8 +1,12 @@
-"""Plugin state for one pytest session (kept in ``config.stash``, not module globals)."""
+"""Plugin state for one pytest session (kept in ``config.stash``, not module globals).
+
+The session drives the engine's suite (``harness.engine.suite.Suite``), the same path as
+`harness run`: opened on the first scenario item (so ``--co`` prepares nothing), one
+scenario per item, the reports written when the session finishes.
+"""
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -11,8 +15,7 @@ from harness.engine.result import ScenarioResult
 from harness.options import RunOptions, options_from_pytest
 
 if TYPE_CHECKING:
-    from harness.engine.suite import SuiteResult
-    from harness.prepare import PreparedRun
+    from harness.engine.suite import Suite
     from harness.scenarios.model import Scenario
 
 
@@ -20,8 +23,7 @@ class HarnessSession:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self._options: RunOptions | None = None
-        self._prepared: PreparedRun | None = None
-        self._suite: SuiteResult | None = None
+        self._suite: Suite | None = None
 
     @property
     def options(self) -> RunOptions:
@@ -29,61 +31,31 @@ class HarnessSession:
             self._options = options_from_pytest(self.config)
         return self._options
 
-    def prepared(self) -> PreparedRun:
+    def suite(self) -> Suite:
         """Rules scaled and routes rendered once per session, on first use."""
-        if self._prepared is None:
-            from harness.engine.suite import prepare_run
+        if self._suite is None:
+            from harness.engine.suite import Suite
 
-            self._prepared = prepare_run(self.options)
-        return self._prepared
+            self._suite = Suite.open(self.options)
+        return self._suite
 
     def run(self, scenario: Scenario) -> ScenarioResult:
-        from harness.engine.runner import run_scenario
-        from harness.engine.suite import SuiteResult, new_run_dir, select
-
-        prepared = self.prepared()
-        select([scenario], prepared, self.options)  # unknown alert/receiver: clear error
-        if self._suite is None:
-            run_id, run_dir = new_run_dir(self.options.report_dir)
-            self._suite = SuiteResult(run_id, run_dir, prepared, self.options,
-                                      started=time.time())
-        out = self._suite.report_dir / "scenarios" / scenario.id.replace("/", "_")
-        result = run_scenario(scenario, prepared, self.options, out)
-        self._suite.results.append(result)
-        self._attach(result, prepared)
-        return result
-
-    def _attach(self, result: ScenarioResult, prepared: PreparedRun) -> None:
-        """Charts and verdicts onto the running item's allure result (with --alluredir)."""
+        suite = self.suite()
+        result = suite.run_one(scenario)
         if self.config.pluginmanager.hasplugin("allure_listener"):
             from harness.report.allure import attach_to_allure
 
-            attach_to_allure(result, prepared)
-
-    def deselect_by_alert(self, items: list[pytest.Item]) -> None:
-        alerts = set(self.options.alerts)
-        if not alerts:
-            return
-        from harness.pytest_plugin.items import ScenarioItem
-
-        keep, drop = [], []
-        for item in items:
-            if isinstance(item, ScenarioItem) and not alerts & set(item.scenario.alerts()):
-                drop.append(item)
-            else:
-                keep.append(item)
-        if drop:
-            self.config.hook.pytest_deselected(items=drop)
-            items[:] = keep
+            # Charts and verdicts onto the running item's allure result (--alluredir).
+            attach_to_allure(result, suite.prepared)
+        return result
 
     def finish(self) -> None:
         if self._suite is None:
             return
         from harness.report.writer import write_reports
 
-        self._suite.ended = time.time()
         # allure-pytest writes allure-results itself (--alluredir), charts attached above.
-        write_reports(self._suite, allure=False)
+        write_reports(self._suite.finish(), allure=False)
 
 
 session_key = pytest.StashKey[HarnessSession]()

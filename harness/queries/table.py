@@ -20,7 +20,7 @@ from harness.paths import COMPOSE_DIR
 from harness.queries.judge import Tolerance
 from harness.queries.sources import TRUTHS
 from harness.queries.units import UNITS
-from harness.yamlfile import load_model
+from harness.yamlsource import load_model, unknown
 
 CHECKS_FILE = Path(__file__).with_name("checks.yaml")
 PHASES = ("steady", "faults", "latency", "backlog", "dlq", "end")
@@ -60,11 +60,11 @@ class Check(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Check:
         if self.truth != "none" and self.truth not in TRUTHS:
-            raise ValueError(f"unknown truth {self.truth!r}; known: {', '.join(sorted(TRUTHS))}")
+            raise ValueError("\n  hint: ".join(unknown("truth", self.truth, TRUTHS)))
         if self.truth == "none" and not self.why:
             raise ValueError("a check without a truth says why (key 'why')")
         if self.unit not in UNITS:
-            raise ValueError(f"unknown unit {self.unit!r}; known: {', '.join(UNITS)}")
+            raise ValueError("\n  hint: ".join(unknown("unit", str(self.unit), UNITS)))
         return self
 
     @property

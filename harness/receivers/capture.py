@@ -20,16 +20,20 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, cast
 from urllib.parse import quote, unquote, urlsplit
 
 from harness.errors import StackError
 from harness.receivers import pagerduty, slack, webhook
 from harness.receivers.models import KINDS, Kind, Notification, Parsed, PayloadError
+from harness.scoped import Scoped
 
 Predicate = Callable[[Notification], bool]
 _MAX_BODY = 10 * 1024 * 1024
+# Stands for the capture receiver's base URL (no trailing slash) in a rendered
+# Alertmanager configuration, replaced once the receiver listens: its port is not known
+# before. A valid URL (`.invalid` never resolves) so `amtool check-config` accepts it.
+RECEIVER_URL_TOKEN = "http://harness-capture-receiver.invalid"
 
 
 def receiver_path(kind: Kind, receiver: str, index: int = 0) -> str:
@@ -38,7 +42,7 @@ def receiver_path(kind: Kind, receiver: str, index: int = 0) -> str:
     return path if index == 0 else f"{path}/{index}"
 
 
-class CaptureReceiver:
+class CaptureReceiver(Scoped):
     """Threaded in-process HTTP server recording every notification it receives."""
 
     def __init__(
@@ -86,16 +90,10 @@ class CaptureReceiver:
         if thread is not None:
             thread.join(timeout=5)
 
-    def __enter__(self) -> CaptureReceiver:
+    def _enter(self) -> None:
         self.start()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def _leave(self) -> None:
         self.stop()
 
     @property
@@ -190,73 +188,80 @@ def _split_path(path: str) -> tuple[Kind, str, int] | None:
 
 
 def _handler_for(capture: CaptureReceiver) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "harness-capture/1"
+    """A request handler class bound to ``capture`` (the server builds one per request)."""
+    return type("Handler", (_Handler,), {"capture": capture})
 
-        def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read records
-            pass
 
-        def do_GET(self) -> None:
-            if urlsplit(self.path).path.rstrip("/") == "/inbox":
-                self._send(200, json.dumps(capture.inbox()).encode(), "application/json")
-            elif self.path in ("/", "/-/healthy", "/-/ready"):
-                self._send(200, b"ok", "text/plain")
-            else:
-                self._send(404, b"not found", "text/plain")
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "harness-capture/1"
+    capture: CaptureReceiver  # set by _handler_for
 
-        def do_DELETE(self) -> None:
-            if urlsplit(self.path).path.rstrip("/") == "/inbox":
-                capture.clear()
-                self._send(204, b"", "text/plain")
-            else:
-                self._send(404, b"not found", "text/plain")
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read records
+        pass
 
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(min(length, _MAX_BODY))
-            target = _split_path(self.path)
-            if target is None:
-                capture._reject(self.path, "unknown path")
-                self._send(404, b"unknown receiver path", "text/plain")
-                return
-            kind, receiver, index = target
-            try:
-                body = json.loads(raw or b"null")
-                parsed = capture._parse(kind, body)
-            except (ValueError, PayloadError) as exc:  # JSONDecodeError is a ValueError
-                capture._reject(self.path, str(exc))
-                self._error(kind, str(exc))
-                return
-            capture._record(kind, receiver, index, parsed, body)
-            if kind == "pagerduty":
-                answer = {
-                    "status": "success",
-                    "message": "Event processed",
-                    "dedup_key": parsed.dedup_key,
-                }
-                self._send(202, json.dumps(answer).encode(), "application/json")
-            elif kind == "slack":
-                self._send(200, b"ok", "text/plain")
-            else:
-                self._send(200, b"", "text/plain")
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path.rstrip("/") == "/inbox":
+            self._send(200, json.dumps(self.capture.inbox()).encode(), "application/json")
+        elif self.path in ("/", "/-/healthy", "/-/ready"):
+            self._send(200, b"ok", "text/plain")
+        else:
+            self._send(404, b"not found", "text/plain")
 
-        def _error(self, kind: Kind, message: str) -> None:
-            if kind == "pagerduty":
-                body = {
-                    "status": "invalid event",
-                    "message": "Event object is invalid",
-                    "errors": [message],
-                }
-                self._send(400, json.dumps(body).encode(), "application/json")
-            else:
-                self._send(400, message.encode(), "text/plain")
+    def do_DELETE(self) -> None:
+        if urlsplit(self.path).path.rstrip("/") == "/inbox":
+            self.capture.clear()
+            self._send(204, b"", "text/plain")
+        else:
+            self._send(404, b"not found", "text/plain")
 
-        def _send(self, code: int, body: bytes, content_type: str) -> None:
-            self.send_response(code)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(min(length, _MAX_BODY))
+        target = _split_path(self.path)
+        if target is None:
+            self.capture._reject(self.path, "unknown path")
+            self._send(404, b"unknown receiver path", "text/plain")
+            return
+        kind, receiver, index = target
+        try:
+            body = json.loads(raw or b"null")
+            parsed = self.capture._parse(kind, body)
+        except (ValueError, PayloadError) as exc:  # JSONDecodeError is a ValueError
+            self.capture._reject(self.path, str(exc))
+            self._send(*_rejection(kind, str(exc)))
+            return
+        self.capture._record(kind, receiver, index, parsed, body)
+        self._send(*_acceptance(kind, parsed))
 
-    return Handler
+    def _send(self, code: int, body: bytes, content_type: str) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+Answer = tuple[int, bytes, str]  # status code, body, content type
+
+
+def _acceptance(kind: Kind, parsed: Parsed) -> Answer:
+    """What the real service answers to an accepted notification."""
+    if kind == "pagerduty":
+        answer = {"status": "success", "message": "Event processed", "dedup_key": parsed.dedup_key}
+        return 202, json.dumps(answer).encode(), "application/json"
+    if kind == "slack":
+        return 200, b"ok", "text/plain"
+    return 200, b"", "text/plain"
+
+
+def _rejection(kind: Kind, message: str) -> Answer:
+    """What the real service answers to a body it cannot take."""
+    if kind == "pagerduty":
+        body = {
+            "status": "invalid event",
+            "message": "Event object is invalid",
+            "errors": [message],
+        }
+        return 400, json.dumps(body).encode(), "application/json"
+    return 400, message.encode(), "text/plain"

@@ -11,7 +11,7 @@ Several configs of one kind in one receiver get /<i> suffixes (``receiver_path``
 
 Time scale k: group_wait, group_interval and repeat_interval at every route level and
 ``global.resolve_timeout`` are divided by k, but never below ``min_timer_s`` (1 s by
-default: TIMING.md measured the pipeline end to end with S = E = GW = GI = 1 s, and a
+default: docs/TIMING.md measured the pipeline end to end with S = E = GW = GI = 1 s, and a
 flush timer faster than rule evaluation only adds flushes with nothing new in them).
 Verdicts must use the rendered values: ``route_tree`` carries them.
 
@@ -32,7 +32,7 @@ from typing import Any
 from harness.durations import format_seconds, parse_seconds
 from harness.errors import ConfigError
 from harness.receivers.amtool import check_config_text
-from harness.receivers.capture import receiver_path
+from harness.receivers.capture import RECEIVER_URL_TOKEN, receiver_path
 from harness.receivers.models import Kind
 from harness.receivers.routes import (
     DEFAULT_GROUP_INTERVAL_S,
@@ -43,8 +43,7 @@ from harness.receivers.routes import (
 )
 from harness.receivers.templates import TemplateProblem, template_problems
 from harness.rules.scale import dump_yaml
-from harness.rules.yamlsrc import Source
-from harness.stack.spec import RECEIVER_URL_TOKEN
+from harness.yamlsource import Source, read_text
 
 MIN_TIMER_S = 1.0
 DEFAULT_RESOLVE_TIMEOUT_S = 300.0
@@ -87,11 +86,7 @@ def render_alertmanager_config(
     """Render the file at ``path``. ``capture_url`` defaults to the stack's placeholder,
     replaced by the capture receiver's real base URL once the stack has started it."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the Alertmanager configuration: {exc.strerror}",
-                          path=path) from None
+    text = read_text(path, ConfigError, "Alertmanager configuration")
     return render_alertmanager_text(text, path, capture_url, time_scale=time_scale,
                                     min_timer_s=min_timer_s, check=check)
 

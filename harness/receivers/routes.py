@@ -1,10 +1,12 @@
 """Alertmanager's route tree: which receivers a label set goes to, and with which timers.
 
-A re-implementation of ``dispatch.Route.Match`` of Alertmanager 0.25 (depth first; a
-matching child stops its siblings unless it has ``continue: true``; a route none of
-whose children match is itself the match), so reports can explain expected receivers
-in-process, without a subprocess per alert. Unit tests check it against
-``amtool config routes test`` on the spec's and other configurations.
+The harness's one route model, and the one home of Alertmanager's timer defaults:
+rendering, lint and the judge's notification windows (``harness.engine.plans``) all
+read this tree. ``Route.match`` re-implements ``dispatch.Route.Match`` of Alertmanager
+0.25 (depth first; a matching child stops its siblings unless it has ``continue:
+true``; a route none of whose children match is itself the match) in-process, without
+a subprocess per alert. Unit tests check it against ``amtool config routes test`` on
+the spec's and other configurations.
 """
 
 from __future__ import annotations
@@ -73,6 +75,14 @@ class Route:
     def walk(self) -> list[Route]:
         return [self, *(r for child in self.routes for r in child.walk())]
 
+    def group_key(self, labels: Mapping[str, str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The aggregation group an alert with ``labels`` joins on this route: the route
+        and its ``group_by`` labels the alert has, every label for ``...``
+        (dispatch/dispatch.go, ``getGroupLabels``)."""
+        if "..." in self.group_by:
+            return self.path, tuple(sorted(labels.items()))
+        return self.path, tuple(sorted((k, labels[k]) for k in self.group_by if k in labels))
+
     def describe(self, indent: str = "") -> list[str]:
         """Readable lines for reports: matchers -> receiver, timers, continue."""
         what = ", ".join(map(str, self.matchers)) or "(everything)"
@@ -87,6 +97,12 @@ class Route:
 def receivers_for(route: Route, labels: Mapping[str, str]) -> list[str]:
     """Receivers notified for this label set, in route order, each once."""
     return list(dict.fromkeys(r.receiver for r in route.match(labels)))
+
+
+def routes_to(tree: Route, receiver: str, labels: Mapping[str, str]) -> tuple[Route, ...]:
+    """The matched routes (``Route.match``) that notify ``receiver``: one group each, so
+    a receiver reached through two routes (``continue: true``) is notified by both."""
+    return tuple(r for r in tree.match(labels) if r.receiver == receiver)
 
 
 def parse_matchers(text: str) -> list[Matcher]:

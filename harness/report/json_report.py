@@ -9,39 +9,18 @@ import json
 import math
 import os
 import platform
-import shutil
-import subprocess
 from dataclasses import asdict
-from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from harness import __version__
 from harness.engine.suite import SuiteResult
 from harness.prepare import PreparedRun
 from harness.report.redact import redact
+from harness.stack.binaries import program_versions
 
 SCHEMA_VERSION = 1
-PROGRAMS = ("prometheus", "prometheus-alertmanager", "redis-server")
 LIBRARIES = ("locust", "prometheus-client", "fastapi")
-
-
-@lru_cache(maxsize=1)
-def binary_versions() -> dict[str, str]:
-    """First line of ``--version`` of each stack program on PATH (cached per process)."""
-    out: dict[str, str] = {}
-    for name in PROGRAMS:
-        path = shutil.which(name)
-        if not path:
-            continue
-        try:
-            proc = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        first = (proc.stdout or proc.stderr).strip().splitlines()
-        out[name] = first[0] if first else "?"
-    return out
 
 
 def versions() -> dict[str, str]:
@@ -54,7 +33,7 @@ def versions() -> dict[str, str]:
     for lib in LIBRARIES:
         with contextlib.suppress(metadata.PackageNotFoundError):
             out[lib] = metadata.version(lib)
-    return {**out, **binary_versions()}
+    return {**out, **program_versions()}
 
 
 def alert_rules(prepared: PreparedRun) -> list[dict[str, Any]]:
@@ -139,8 +118,3 @@ def report_text(suite: SuiteResult) -> str:
     text = json.dumps(finite(suite_to_dict(suite)), indent=2, default=str, allow_nan=False)
     return redact(text, suite.prepared.secrets)
 
-
-def write_json_report(suite: SuiteResult, path: Path | None = None) -> Path:
-    path = path or suite.report_dir / "report.json"
-    path.write_text(report_text(suite), encoding="utf-8")
-    return path

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -19,7 +20,7 @@ from harness.errors import RuleError
 from harness.rules import promql
 from harness.rules.model import AlertRule, RecordingRule, RuleFile, RuleGroup
 from harness.rules.recorded import resolve_groups
-from harness.rules.yamlsrc import Source, line_of
+from harness.yamlsource import Source, node_line, read_text
 
 TOP_KEYS = ("groups",)
 GROUP_KEYS = ("name", "interval", "limit", "rules")
@@ -30,13 +31,7 @@ _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 def load_rules(path: Path | str) -> RuleFile:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RuleError("rule file not found", path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(f"cannot read rule file: {exc}", path=path) from None
-    return load_rules_text(text, path)
+    return load_rules_text(read_text(path, RuleError, "rule file"), path)
 
 
 def load_rules_text(text: str, source: Path | str) -> RuleFile:
@@ -62,10 +57,6 @@ def load_rules_text(text: str, source: Path | str) -> RuleFile:
     # Alerts reading this file's recording rules lag by their windows too.
     resolved = resolve_groups(groups)
     return RuleFile(source=src.path, groups=resolved, document=src.value(root))
-
-
-def load_rule_files(paths: Iterable[Path | str]) -> list[RuleFile]:
-    return [load_rules(p) for p in paths]
 
 
 def alert_names(rules: RuleFile | Iterable[AlertRule | RuleFile]) -> list[str]:
@@ -100,11 +91,14 @@ def _group(src: Source, node: yaml.Node, where: str) -> RuleGroup:
     return RuleGroup(
         name=name,
         source=src.path,
-        line=line_of(node),
+        line=node_line(node),
         interval_s=interval_s,
         limit=limit,
         rules=rules,
     )
+
+
+_Items = dict[str, tuple[yaml.Node, yaml.Node]]
 
 
 def _rule(
@@ -120,9 +114,31 @@ def _rule(
     if not name:
         raise src.fail(name_node, f"'{kind}' is empty", key=where)
     where = f"{kind} {name!r}"
+    common = _common(src, node, items, where)
+    common.update(name=name, group=group, source=src.path, line=node_line(key_node),
+                  group_interval_s=interval_s)
+    if kind == "record":
+        for forbidden in ("for", "keep_firing_for", "annotations"):
+            if forbidden in items:
+                raise src.fail(items[forbidden][0],
+                               f"invalid field {forbidden!r} in a recording rule", key=where)
+        if not _METRIC_NAME.match(name):
+            raise src.fail(name_node, f"invalid recording rule name {name!r}", key=where)
+        return RecordingRule(**common)
+    annotations = _annotations(src, items, where)
+    return AlertRule(
+        **common,
+        for_s=_duration(src, items, "for", where) or 0.0,
+        keep_firing_for_s=_duration(src, items, "keep_firing_for", where) or 0.0,
+        annotations=annotations,
+    )
+
+
+def _common(src: Source, node: yaml.Node, items: _Items, where: str) -> dict[str, Any]:
+    """What alerting and recording rules share: the expression, its windows, the labels."""
     if "expr" not in items:
         raise src.fail(node, "rule has no 'expr'", key=where)
-    expr_node = items["expr"][1]
+    expr_key, expr_node = items["expr"]
     expr = src.string(expr_node, f"{where}.expr").strip()
     if not expr:
         raise src.fail(expr_node, "'expr' is empty", key=f"{where}, expr")
@@ -136,58 +152,25 @@ def _rule(
     for label in labels:
         if not _LABEL_NAME.match(label) or label == "__name__":
             raise src.fail(items["labels"][1], f"invalid label name {label!r}", key=where)
-    line, max_range_s, uses_range = (
-        line_of(key_node),
-        promql.lookback_s(parsed),
-        promql.uses_range(parsed),
-    )
-    if kind == "record":
-        for forbidden in ("for", "keep_firing_for", "annotations"):
-            if forbidden in items:
-                raise src.fail(
-                    items[forbidden][0],
-                    f"invalid field {forbidden!r} in a recording rule",
-                    key=where,
-                )
-        if not _METRIC_NAME.match(name):
-            raise src.fail(name_node, f"invalid recording rule name {name!r}", key=where)
-        return RecordingRule(
-            name=name,
-            expr=expr,
-            group=group,
-            source=src.path,
-            line=line,
-            expr_line=line_of(items["expr"][0]),
-            group_interval_s=interval_s,
-            labels=labels,
-            max_range_s=max_range_s,
-            uses_range=uses_range,
-        )
-    annotations = (
-        src.string_map(items["annotations"][1], f"{where}.annotations")
-        if "annotations" in items
-        else {}
-    )
+    return {
+        "expr": expr,
+        "expr_line": node_line(expr_key),
+        "labels": labels,
+        "max_range_s": promql.lookback_s(parsed),
+        "uses_range": promql.uses_range(parsed),
+    }
+
+
+def _annotations(src: Source, items: _Items, where: str) -> dict[str, str]:
+    if "annotations" not in items:
+        return {}
+    annotations = src.string_map(items["annotations"][1], f"{where}.annotations")
     for annotation in annotations:
         if not _LABEL_NAME.match(annotation):
             raise src.fail(
                 items["annotations"][1], f"invalid annotation name {annotation!r}", key=where
             )
-    return AlertRule(
-        name=name,
-        expr=expr,
-        group=group,
-        source=src.path,
-        line=line,
-        expr_line=line_of(items["expr"][0]),
-        for_s=_duration(src, items, "for", where) or 0.0,
-        keep_firing_for_s=_duration(src, items, "keep_firing_for", where) or 0.0,
-        group_interval_s=interval_s,
-        labels=labels,
-        annotations=annotations,
-        max_range_s=max_range_s,
-        uses_range=uses_range,
-    )
+    return annotations
 
 
 def _rule_where(node: yaml.Node, fallback: str) -> str:
@@ -199,9 +182,7 @@ def _rule_where(node: yaml.Node, fallback: str) -> str:
     return fallback
 
 
-def _duration(
-    src: Source, items: dict[str, tuple[yaml.Node, yaml.Node]], key: str, where: str
-) -> float | None:
+def _duration(src: Source, items: _Items, key: str, where: str) -> float | None:
     if key not in items:
         return None
     node = items[key][1]

@@ -25,7 +25,7 @@ class AlertRule:
     # Longest range window ([5m], subquery range) in the expression, seconds; 0 if none.
     max_range_s: float = 0.0
     # True if the expression uses rate/increase/irate/delta/*_over_time over a range:
-    # the condition itself can lag the fault by up to the window (TIMING.md, "Rate condition").
+    # the condition itself can lag the fault by up to the window (docs/TIMING.md, "Rate condition").
     uses_range: bool = False
 
 

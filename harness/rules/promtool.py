@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import promql_parser as pp
-import yaml
 
 from harness.durations import format_ms, parse_ms
 from harness.errors import MissingBinaryError, RuleError
@@ -27,6 +26,7 @@ from harness.rules import promql
 from harness.rules.load import load_rules
 from harness.rules.rewrite import scale_expression
 from harness.rules.scale import dump_yaml, scale_rules
+from harness.yamlsource import load_plain
 
 PER_SECOND = frozenset({"rate", "irate", "deriv", "predict_linear"})
 _TIMEOUT_S = 120
@@ -93,10 +93,7 @@ def scale_unit_test(test_file: Path | str, factor: float, out_dir: Path | str) -
     """Write the unit-test file and its rule files, scaled by factor, into out_dir."""
     test_path, out = Path(test_file), Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    try:
-        document = yaml.safe_load(test_path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RuleError(f"cannot read the unit-test file: {exc}", path=test_path) from None
+    document = load_plain(test_path, RuleError, "unit-test file")
     if not isinstance(document, dict) or not isinstance(document.get("tests"), list):
         raise RuleError("a promtool unit-test file needs a 'tests' list", path=test_path)
     warnings: list[str] = []

@@ -2,7 +2,7 @@
 
 ``slo:errors:ratio_rate1h > 0.0144`` has no range window of its own, but its condition
 lags a fault by the recording rule's 1 h window all the same. Verdict windows
-(TIMING.md, "Rate condition") need that lag, so an alert's ``max_range_s`` and
+(docs/TIMING.md, "Rate condition") need that lag, so an alert's ``max_range_s`` and
 ``uses_range`` include those of every recorded series it reads (transitively: recording
 rules may read recording rules). Own windows over a recorded series add to it.
 """

@@ -2,9 +2,11 @@
 
 Scaled: range windows, subquery ranges and steps, offsets (through the PromQL AST, see
 ``rewrite``), ``for``, ``keep_firing_for`` and the group ``interval``. Not scaled:
-values and thresholds (TIMING.md, "Time scale"). Refused: a k that leaves a range
-window with fewer than 4 scrapes (W < 4*S). Warned: thresholds a duration rewrite
-cannot scale, and durations rounded to whole milliseconds.
+values and thresholds (docs/TIMING.md, "Time scale"). Refused: a k that leaves a range
+window with fewer than 4 scrapes (W < 4*S). Warned: every duration written as a number
+(predict_linear's horizon, clock and timestamp comparisons, `7*24*60*60`, alerts over a
+recorded age) and counts over a window (``harness.rules.numbers``), and durations
+rounded to whole milliseconds.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from harness.errors import RuleError
 from harness.rules import promql
 from harness.rules.load import load_rules
 from harness.rules.model import AlertRule, RecordingRule, RuleFile
+from harness.rules.numbers import WrittenNumber, is_time_valued, numbers_in
 from harness.rules.rewrite import ScaledExpression, scale_expression
 
-MIN_SCRAPES_PER_WINDOW = 4  # TIMING.md: rate()/increase() need W >= 4*S
+MIN_SCRAPES_PER_WINDOW = 4  # docs/TIMING.md: rate()/increase() need W >= 4*S
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ def scale_rules(
         raise RuleError(f"scrape interval must be positive, got {scrape_interval_s!r}")
     document = copy.deepcopy(rule_file.document)
     warnings: list[str] = []
+    recorded = recorded_durations(rule_file)
     for g, group in enumerate(rule_file.groups):
         raw_group = document["groups"][g]
         if group.interval_s is not None:
@@ -60,7 +64,7 @@ def scale_rules(
             scaled = _scale_rule_expr(rule, factor, scrape_interval_s, rule_file)
             raw_rule["expr"] = scaled.text
             warnings += [f"{_who(rule)}: {note}" for note in scaled.notes]
-            warnings += threshold_warnings(rule, factor)
+            warnings += threshold_warnings(rule, factor, recorded)
             if isinstance(rule, AlertRule):
                 for key, value in (
                     ("for", rule.for_s),
@@ -95,24 +99,48 @@ def largest_valid_factor(rule_file: RuleFile, scrape_interval_s: float) -> float
     return min(limits) if limits else None
 
 
-def threshold_warnings(rule: AlertRule | RecordingRule, factor: float) -> list[str]:
-    """Comparisons whose constant means a duration or a count over a window."""
-    out = []
-    for t in promql.scale_sensitive_thresholds(promql.parse(rule.expr)):
-        if t.kind == "clock":
-            out.append(
-                f"{_who(rule)}: `{t.comparison}` compares {t.function}() (seconds) with a "
-                f"number: a duration written as a number is not scaled, so at time scale "
-                f"{factor:g} it still means real seconds. Rewrite that threshold by hand "
-                f"(divide it by {factor:g}) or test this rule at time scale 1."
-            )
-        elif factor != 1:
-            out.append(
-                f"{_who(rule)}: `{t.comparison}` counts events ({t.function}) in a window "
-                f"{factor:g} times shorter: the same event rate gives {factor:g} times fewer "
-                f"events, so a fault must be {factor:g} times stronger to cross the threshold."
-            )
-    return out
+def threshold_warnings(
+    rule: AlertRule | RecordingRule, factor: float, recorded: frozenset[str] = frozenset()
+) -> list[str]:
+    """Numbers that mean a duration or a count over a window (``harness.rules.numbers``);
+    ``recorded``: recording rules whose value is a duration (an age in seconds)."""
+    return [f"{_who(rule)}: {text}" for n in numbers_in(promql.parse(rule.expr), recorded)
+            if (text := _number_warning(n, factor))]
+
+
+def _number_warning(n: WrittenNumber, k: float) -> str:
+    by_hand = (f"Rewrite it by hand (divide it by {k:g}: {n.value / k:g}) or test this rule "
+               "at time scale 1.")
+    if n.kind == "horizon":
+        return (f"`{n.text}` looks {format_seconds(n.value)} ahead, written as a number: a "
+                f"duration written as a number is not scaled, so at time scale {k:g} it "
+                f"still looks {format_seconds(n.value)} of real time ahead. {by_hand}")
+    if n.kind in ("clock", "recorded", "product"):
+        about = {"clock": f"{n.what} (seconds)",
+                 "recorded": f"{n.what}, recorded as a duration in seconds",
+                 "product": "a number of seconds written as a product"}[n.kind]
+        return (f"`{n.text}` compares {about} with a number: a duration written as a "
+                f"number is not scaled, so at time scale {k:g} it still means real "
+                f"seconds. {by_hand}")
+    if k == 1:
+        return ""
+    if n.op in (">", ">="):
+        return (f"`{n.text}` counts events ({n.what}) in a window {k:g} times shorter: the "
+                f"same event rate gives {k:g} times fewer events, so a fault must be "
+                f"{k:g} times stronger to cross the threshold.")
+    return (f"`{n.text}` counts events ({n.what}) in a window {k:g} times shorter: the same "
+            f"event rate gives {k:g} times fewer events, so the alert fires more easily: "
+            f"healthy traffic {k:g} times too thin for the window already crosses it.")
+
+
+def recorded_durations(rule_file: RuleFile) -> frozenset[str]:
+    """Recording rules whose value is an age or a point in time in seconds, in order (a
+    rule may build on an earlier one)."""
+    names: set[str] = set()
+    for rule in rule_file.recording:
+        if is_time_valued(promql.parse(rule.expr), names):
+            names.add(rule.name)
+    return frozenset(names)
 
 
 def dump_yaml(document: Any) -> str:

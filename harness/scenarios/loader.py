@@ -15,15 +15,23 @@ import copy
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Protocol
 
-import yaml
 from pydantic import ValidationError
 
 from harness.errors import InputError, ScenarioError
-from harness.scenarios.diagnostics import from_validation_error, scenario_error, suggest, unknown
 from harness.scenarios.env import MissingVariable, interpolate
 from harness.scenarios.model import Scenario
-from harness.scenarios.source import DuplicateKeyError, LineDict, load_yaml
+from harness.yamlsource import (
+    KeyPath,
+    LineDict,
+    located,
+    parse_document,
+    read_text,
+    suggest,
+    unknown,
+    validation_error,
+)
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -55,12 +63,7 @@ def load_scenarios(
 
 def load_scenario(path: Path | str, *, env: Mapping[str, str] | None = None) -> list[Scenario]:
     """The scenario in one file; one Scenario per variant when it declares ``variants:``."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ScenarioError(f"Cannot read the scenario file: {reason}", path=path) from None
-    return parse_scenario(text, path, env=env)
+    return parse_scenario(read_text(path, ScenarioError, "scenario file"), path, env=env)
 
 
 def parse_scenario(
@@ -72,7 +75,7 @@ def parse_scenario(
     try:
         interpolate(data, os.environ if env is None else env)
     except MissingVariable as exc:
-        raise scenario_error(path, data, exc.path, exc.message, exc.hint) from None
+        raise located(ScenarioError, path, data, exc.path, exc.message, exc.hint) from None
     data.setdefault("name", path.stem)
     base = _validate(data, path)
     if not base.variants:
@@ -95,15 +98,7 @@ def _files(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def _parse(text: str, path: Path) -> LineDict:
-    try:
-        data = load_yaml(text)
-    except DuplicateKeyError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise ScenarioError(f"Duplicate key {exc.problem}", path=path, line=line) from None
-    except yaml.MarkedYAMLError as exc:
-        raise _yaml_error(exc, path) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"Invalid YAML: {exc}", path=path) from None
+    data = parse_document(text, path, ScenarioError)
     if data is None:
         raise ScenarioError("The scenario file is empty", path=path)
     if not isinstance(data, LineDict):
@@ -116,25 +111,12 @@ def _parse(text: str, path: Path) -> LineDict:
     return data
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, path: Path) -> ScenarioError:
-    """The parser's problem at its line and column, and where the unclosed construct began."""
-    mark = exc.problem_mark or exc.context_mark
-    message = f"Invalid YAML: {exc.problem or exc.context or 'cannot parse'}"
-    if mark is not None:
-        message += f" (column {mark.column + 1})"
-    context = exc.context_mark
-    if exc.problem and exc.context and context and mark and context.line != mark.line:
-        message += f"\n  {exc.context} that starts on line {context.line + 1}"
-    line = mark.line + 1 if mark is not None else None
-    return ScenarioError(message, path=path, line=line)
-
-
 def _validate(data: LineDict, path: Path, variant: str | None = None) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         context = f" (in variant '{variant}')" if variant else ""
-        raise from_validation_error(exc, path, data, Scenario, context=context) from None
+        raise validation_error(exc, path, data, Scenario, ScenarioError, context=context) from None
     scenario._source = path
     scenario._data = data
     scenario._variant = variant
@@ -144,67 +126,80 @@ def _validate(data: LineDict, path: Path, variant: str | None = None) -> Scenari
 
 def _check_references(scenario: Scenario, data: LineDict, path: Path) -> None:
     """Phase names unique; every phase a scenario or variant refers to exists."""
+
+    def fail(loc: KeyPath, message: str, hint: str | None = None) -> ScenarioError:
+        return located(ScenarioError, path, data, loc, message, hint)
+
+    phases = _check_phases(scenario, fail)
+    _check_expectations(scenario, phases, fail)
+    _check_variants(scenario, phases, fail)
+
+
+class _Fail(Protocol):
+    """Makes the ScenarioError to raise at ``loc`` of the file being checked."""
+
+    def __call__(self, loc: KeyPath, message: str, hint: str | None = None) -> ScenarioError: ...
+
+
+def _check_phases(scenario: Scenario, fail: _Fail) -> list[str]:
+    """Phase names unique, per-phase users only with load, each fault kind once a phase."""
     phases: list[str] = []
     for i, phase in enumerate(scenario.phases):
         if phase.name in phases:
-            loc = ("phases", i, "name")
-            raise scenario_error(path, data, loc, f"Duplicate phase '{phase.name}'")
+            raise fail(("phases", i, "name"), f"Duplicate phase '{phase.name}'")
         phases.append(phase.name)
         if phase.users is not None and scenario.load is None:
-            loc = ("phases", i, "users")
-            raise scenario_error(path, data, loc, "'users' in a phase needs the scenario's 'load:'")
+            raise fail(("phases", i, "users"), "'users' in a phase needs the scenario's 'load:'")
         kinds: list[str] = []
         for j, fault in enumerate(phase.faults):
             if fault.kind in kinds:
-                raise scenario_error(
-                    path,
-                    data,
+                raise fail(
                     ("phases", i, "faults", j, "kind"),
                     f"Fault '{fault.kind}' appears twice in phase '{phase.name}'",
-                    hint="merge them into one entry",
+                    "merge them into one entry",
                 )
             kinds.append(fault.kind)
+    return phases
 
-    def check_phase(name: str, loc: tuple[str | int, ...]) -> None:
-        if name not in phases:
-            raise scenario_error(path, data, loc, *unknown("phase", name, phases))
 
+def _check_phase(name: str, loc: KeyPath, phases: list[str], fail: _Fail) -> None:
+    if name not in phases:
+        raise fail(loc, *unknown("phase", name, phases))
+
+
+def _check_expectations(scenario: Scenario, phases: list[str], fail: _Fail) -> None:
     for i, exp in enumerate(scenario.expect):
         if exp.fires:
-            check_phase(exp.fires.after, ("expect", i, "fires", "after"))
+            _check_phase(exp.fires.after, ("expect", i, "fires", "after"), phases, fail)
         if exp.resolves:
-            check_phase(exp.resolves.after, ("expect", i, "resolves", "after"))
+            _check_phase(exp.resolves.after, ("expect", i, "resolves", "after"), phases, fail)
             if exp.fires and phases.index(exp.resolves.after) < phases.index(exp.fires.after):
-                raise scenario_error(
-                    path,
-                    data,
+                raise fail(
                     ("expect", i, "resolves", "after"),
                     f"'{exp.alert}' cannot resolve after '{exp.resolves.after}': "
                     f"it fires after the later phase '{exp.fires.after}'",
                 )
         if exp.never_fires and exp.never_fires.during:
-            check_phase(exp.never_fires.during, ("expect", i, "never_fires", "during"))
+            loc = ("expect", i, "never_fires", "during")
+            _check_phase(exp.never_fires.during, loc, phases, fail)
 
+
+def _check_variants(scenario: Scenario, phases: list[str], fail: _Fail) -> None:
     names: list[str] = []
     for i, variant in enumerate(scenario.variants):
         if variant.name in names:
-            raise scenario_error(
-                path, data, ("variants", i, "name"), f"Duplicate variant '{variant.name}'"
-            )
+            raise fail(("variants", i, "name"), f"Duplicate variant '{variant.name}'")
         names.append(variant.name)
         for phase_name, faults in variant.faults.items():
-            check_phase(phase_name, ("variants", i, "faults", phase_name))
+            _check_phase(phase_name, ("variants", i, "faults", phase_name), phases, fail)
             present = [f.kind for f in scenario.phase(phase_name).faults]
             for kind in faults:
                 if kind not in present:
-                    listed = ", ".join(present) or "none"
-                    raise scenario_error(
-                        path,
-                        data,
+                    raise fail(
                         ("variants", i, "faults", phase_name, kind),
                         f"Phase '{phase_name}' has no '{kind}' fault to override"
                         f"{suggest(kind, present)}",
-                        hint=f"faults in '{phase_name}': {listed}",
+                        f"faults in '{phase_name}': {', '.join(present) or 'none'}",
                     )
 
 

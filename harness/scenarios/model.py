@@ -27,7 +27,7 @@ from pydantic_core import PydanticCustomError
 
 from harness.durations import parse_duration
 from harness.scenarios.faults import Fault
-from harness.scenarios.source import Key, line_of
+from harness.yamlsource import Key, line_of
 
 DURATION_PATTERN = r"^(0|(?=[0-9])" + "".join(f"([0-9]+{u})?" for u in "ywdhms") + "([0-9]+ms)?)$"
 _DURATION_SCHEMA = {

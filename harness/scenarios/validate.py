@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from harness.errors import InputError, ScenarioError
-from harness.scenarios.diagnostics import suggest, unknown
 from harness.scenarios.model import Scenario
-from harness.scenarios.source import KeyPath, format_path
+from harness.yamlsource import KeyPath, format_path, suggest, unknown
 
 
 def validate_against(

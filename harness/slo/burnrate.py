@@ -6,7 +6,7 @@ the error ratio over a long window AND over a short one (1/12 of it) both exceed
 the budget is gone), the short one makes it reset within minutes once the burn stops,
 so no ``for:`` is needed. One recording rule per distinct window computes the error
 ratio; the alerts compare those. The harness scales every window at time scale k like
-any rule file's (TIMING.md), so the same file runs in CI and in production.
+any rule file's (docs/TIMING.md), so the same file runs in CI and in production.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from harness.durations import parse_duration
 from harness.errors import InputError
 from harness.rules import promql
-from harness.yamlfile import load_model
+from harness.yamlsource import load_model
 
 
 class SloError(InputError):
@@ -91,31 +91,15 @@ class BurnRateAlert(_Model):
 
 # The Site Reliability Workbook, ch. 5 "Alerting on SLOs", table 5-8: 2% of a 30-day
 # budget in 1 h and 5% in 6 h page; 10% in 3 days opens a ticket.
-WORKBOOK_ALERTS = (
-    BurnRateAlert(
-        alert="AvailabilityFastBurn",
-        long="1h",
-        short="5m",
-        factor=14.4,
-        severity="critical",
-        notify="page",
-    ),
-    BurnRateAlert(
-        alert="AvailabilityMediumBurn",
-        long="6h",
-        short="30m",
-        factor=6,
-        severity="critical",
-        notify="page",
-    ),
-    BurnRateAlert(
-        alert="AvailabilitySlowBurn",
-        long="3d",
-        short="6h",
-        factor=1,
-        severity="warning",
-        notify="ticket",
-    ),
+_WORKBOOK: tuple[tuple[str, str, str, float, str, Literal["page", "ticket"]], ...] = (
+    # alert, long window, short window, factor, severity, notify
+    ("AvailabilityFastBurn", "1h", "5m", 14.4, "critical", "page"),
+    ("AvailabilityMediumBurn", "6h", "30m", 6, "critical", "page"),
+    ("AvailabilitySlowBurn", "3d", "6h", 1, "warning", "ticket"),
+)
+WORKBOOK_ALERTS = tuple(
+    BurnRateAlert(alert=a, long=lw, short=sw, factor=f, severity=sev, notify=n)
+    for a, lw, sw, f, sev, n in _WORKBOOK
 )
 
 
@@ -155,4 +139,4 @@ class SloFile(_Model):
 
 
 def load_slo(path: Path) -> SloFile:
-    return load_model(path, SloFile, SloError)
+    return load_model(path, SloFile, SloError, "SLO file")

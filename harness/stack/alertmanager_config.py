@@ -1,10 +1,37 @@
-"""The Alertmanager configuration a stack runs when the spec brings none of its own."""
+"""Alertmanager's configuration file and command line, for both backends; the minimal
+configuration a stack runs when the spec brings none of its own."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import yaml
 
 from harness.durations import format_duration
+from harness.stack.spec import RECEIVER_URL_TOKEN, StackSpec
+
+
+def write_alertmanager_config(spec: StackSpec, directory: Path, receiver_url: str) -> Path:
+    """alertmanager.yml in ``directory``: the spec's, with RECEIVER_URL_TOKEN replaced by
+    ``receiver_url`` (the capture receiver as Alertmanager reaches it), or the default."""
+    url = receiver_url.rstrip("/")
+    if spec.alertmanager_yaml is None:
+        text = default_alertmanager_config(url, time_scale=spec.time_scale)
+    else:
+        text = spec.alertmanager_yaml.replace(RECEIVER_URL_TOKEN, url)
+    config = directory / "alertmanager.yml"
+    config.write_text(text)
+    return config
+
+
+def alertmanager_flags(config: Path, *, storage: str | Path, listen: str) -> list[str]:
+    """Alertmanager's flags; ``listen`` is host:port."""
+    return [
+        f"--config.file={config}",
+        f"--storage.path={storage}",
+        f"--web.listen-address={listen}",
+        "--cluster.listen-address=",  # clustering off: no ~10 s gossip settle at start
+    ]
 
 
 def default_alertmanager_config(receiver_url: str, *, time_scale: float = 1.0) -> str:

@@ -1,4 +1,5 @@
-"""The interface every stack backend offers (local processes now, containers later)."""
+"""The interface every stack backend offers (local processes, containers): what the
+engine, the CLI and the fault hooks use. ``lifecycle.StackLifecycle`` implements it."""
 
 from __future__ import annotations
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from harness.errors import MissingBinaryError
 
@@ -43,6 +45,24 @@ def find_binary(name: str, path: str | None = None) -> str:
         if found:
             return os.path.abspath(found)
     raise MissingBinaryError(program.candidates[0], package=program.package)
+
+
+@lru_cache(maxsize=1)
+def program_versions(
+    names: tuple[str, ...] = LOCAL_STACK_PROGRAMS, path: str | None = None
+) -> dict[str, str]:
+    """First line of ``--version`` of each program found (cached per process); a
+    missing one, or one that cannot run, is left out."""
+    out: dict[str, str] = {}
+    for name in names:
+        try:
+            exe = find_binary(name, path)
+            proc = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=5)
+        except (MissingBinaryError, OSError, subprocess.TimeoutExpired):
+            continue
+        first = (proc.stdout or proc.stderr).strip().splitlines()
+        out[name] = first[0] if first else "?"
+    return out
 
 
 def require_binaries(

@@ -1,9 +1,22 @@
-"""What every backend's stack shares: start once, stop once, on every way out.
+"""What both backends share: start once, stop once, on every way out; the start order;
+the fault hooks over each backend's service handles.
 
-A backend subclasses ``StackLifecycle`` and writes ``_start()`` (bring everything up,
-return the endpoints) and ``_stop()`` (stop what it started; called once, even after a
-failed start). ``up()`` stops what a failed or interrupted start left; ``down()`` is
-idempotent, runs at interpreter exit too, and stops the capture receiver it owns.
+A backend subclasses ``StackLifecycle`` and writes:
+
+- ``_prepare()``: what must hold before anything is claimed (binaries, the engine);
+- ``_plan(receiver_url)``: write the configurations into the run directory, make the
+  service handles (``_handles``) and the dbinit handle, the database outage;
+- ``_launch_service(name)``, ``_launch_dbinit()``: start one (refused once ``down()`` began);
+- ``_stop_services()``: stop what it started (called once, even after a failed start).
+
+The start order (independent pieces side by side)::
+
+    redis, dbinit, alertmanager, capture receiver    at once
+    dbinit exited 0 + redis ready -> worker, api     (target chain, one thread)
+    alertmanager ready            -> prometheus      (monitoring chain, another thread)
+
+``up()`` stops what a failed or interrupted start left; ``down()`` is idempotent, runs
+at interpreter exit too, and stops the capture receiver it owns.
 """
 
 from __future__ import annotations
@@ -11,21 +24,69 @@ from __future__ import annotations
 import atexit
 import threading
 import time
-from types import TracebackType
-from typing import Any, Self
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from functools import partial
+from typing import Any, Protocol
 
 import httpx
 
 from harness.errors import StackError
+from harness.paths import STATE_DIR
 from harness.receivers.capture import CaptureReceiver
-from harness.stack.ports import LOOPBACK
+from harness.scoped import Scoped
+from harness.stack.database import DATABASE, DatabaseOutage
+from harness.stack.ports import LOOPBACK, claim_port, free_port, release_port
+from harness.stack.process import ManagedProcess
+from harness.stack.rundir import RunDir, sweep
+from harness.stack.services import DISPLAY, SERVICE_NAMES
 from harness.stack.spec import Endpoints, StackSpec
-from harness.stack.wait import CallableWait, NotReady
+from harness.stack.wait import (
+    CallableWait,
+    NotReady,
+    WaitCancelled,
+    WaitStrategy,
+    WaitTarget,
+    wait_exit,
+)
 
 SCRAPE_JOBS = ("api", "worker")  # Prometheus's scrape jobs for the target
+STOP_TIMEOUT = 5.0  # seconds from SIGTERM (docker stop) to SIGKILL
 
 
-class StackLifecycle:
+class ServiceHandle(WaitTarget, Protocol):
+    """One service of a stack as the fault hooks drive it: a local service's current
+    process (``local.plan.Service``) or its container (``ServiceContainer``)."""
+
+    @property
+    def ready(self) -> WaitStrategy: ...
+
+    def running(self) -> bool: ...
+
+    def pid(self) -> int | None:
+        """The host pid (of the process group, of the container's init) while it runs."""
+        ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def kill(self, timeout: float) -> None:
+        """SIGKILL, then wait up to ``timeout`` until it is gone."""
+        ...
+
+    def stop(self, timeout: float) -> None:
+        """SIGTERM, SIGKILL after ``timeout``."""
+        ...
+
+    def logs(self, max_bytes: int = 1_000_000) -> str: ...
+
+
+class StackLifecycle(Scoped):
+    kind = "stack"  # "local stack", "container stack": in messages
+    dbinit_timeout = 60.0  # seconds for dbinit to create the tables and exit
+    poll_interval = 0.025  # seconds between two polls of dbinit's exit
+
     def __init__(self, spec: StackSpec, *, receiver: CaptureReceiver | None = None) -> None:
         self.spec = spec
         # A receiver passed in belongs to the caller: started here if needed, never stopped.
@@ -37,17 +98,15 @@ class StackLifecycle:
         self._closed = False
         self._started = False
         self._endpoints: Endpoints | None = None
+        self._ports: dict[str, int] = {}  # service -> 127.0.0.1 port the harness uses
+        self._run: RunDir | None = None
+        self._handles: dict[str, ServiceHandle] = {}
+        self._database: DatabaseOutage | None = None
 
-    def __enter__(self) -> Self:
+    def _enter(self) -> None:
         self.up()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def _leave(self) -> None:
         self.down()
 
     def up(self) -> Endpoints:
@@ -121,8 +180,187 @@ class StackLifecycle:
         """The Alertmanager URL in Prometheus's configuration (the host's, by default)."""
         return self.endpoints.alertmanager
 
+    # -- starting ----------------------------------------------------------------------
     def _start(self) -> Endpoints:
+        state_dir = self.spec.state_dir or STATE_DIR
+        self._prepare()
+        sweep(state_dir)
+        api = self.spec.api_port
+        self._ports = {"api": claim_port(api, what="API port") if api else free_port()}
+        for name in SERVICE_NAMES:  # one at a time: down() releases those claimed so far
+            if name not in self._ports:
+                self._ports[name] = free_port()
+        self._run = RunDir.create(state_dir, self.spec.run_label)
+        receiver_url = self.receiver.start()
+        self._plan(receiver_url)
+        launch = self._launch_service
+        self._side_by_side(self._up_target, self._up_monitoring, partial(launch, "redis"))
+        return Endpoints(
+            api=self._url("api"),
+            worker_metrics=self._url("worker") + "/metrics",
+            prometheus=self._url("prometheus"),
+            alertmanager=self._url("alertmanager"),
+            receiver=receiver_url,
+            redis=f"redis://{LOOPBACK}:{self._ports['redis']}/0",
+            run_dir=self._run.path,
+        )
+
+    def _url(self, service: str) -> str:
+        return f"http://{LOOPBACK}:{self._ports[service]}"
+
+    def _up_target(self) -> None:
+        dbinit = self._launch_dbinit()
+        code = wait_exit(
+            dbinit, self.dbinit_timeout, cancel=self._cancel, poll_interval=self.poll_interval
+        )
+        if code != 0:
+            raise StackError(
+                f"Database init (python -m harness.target.dbinit) failed with exit code {code}."
+                f"\n{dbinit.describe_log()}"
+            )
+        self._wait_ready("redis")
+        launch = self._launch_service
+        self._side_by_side(partial(launch, "worker"), partial(launch, "api"))
+        self._wait_ready("worker")
+        self._wait_ready("api")
+
+    def _up_monitoring(self) -> None:
+        self._launch_service("alertmanager")
+        self._wait_ready("alertmanager")  # before Prometheus: its notifier does not retry
+        self._launch_service("prometheus")
+        self._wait_ready("prometheus")
+
+    def _side_by_side(self, *chains: Callable[[], object]) -> None:
+        """Run ``chains`` in threads of their own; the first error stops the others'
+        waits (they see the cancel) and propagates."""
+        with ThreadPoolExecutor(len(chains), thread_name_prefix="stack-up") as pool:
+            futures = [pool.submit(chain) for chain in chains]
+            try:
+                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    if (error := future.exception()) is not None:
+                        raise error
+            except BaseException:
+                self._cancel.set()
+                raise
+
+    def _wait_ready(self, name: str) -> None:
+        handle = self._handles[name]
+        handle.ready.wait(DISPLAY[name], target=handle, cancel=self._cancel)
+
+    def _refuse_if_cancelled(self, name: str) -> None:
+        if self._cancel.is_set():
+            raise WaitCancelled(f"Not starting {name}: the stack is shutting down.")
+
+    def _start_process(self, process: ManagedProcess) -> None:
+        """Start a child process and record it in the run directory (for the sweep of a
+        crashed run); refused once ``down()`` began, which waits until it is recorded."""
+        with self._lock:
+            self._refuse_if_cancelled(process.name)
+            process.start()
+            assert self._run is not None
+            self._run.record(process)
+
+    # -- stopping ----------------------------------------------------------------------
+    def _stop(self) -> None:
+        """The database outage ends first, then the backend stops its services."""
+        try:
+            if self._database is not None and self._database.process is not None:
+                self._database.process.stop(STOP_TIMEOUT)
+            self._stop_services()
+        finally:
+            for port in self._ports.values():
+                release_port(port)
+            if self._run is not None:
+                self._run.close(keep=self.spec.keep_run_dir)
+
+    # -- fault hooks (service names from service_names()) -------------------------------
+    def service_names(self) -> tuple[str, ...]:
+        return (*SERVICE_NAMES, DATABASE)
+
+    def pids(self) -> dict[str, int]:
+        """Host pid of every running service (its process group, its container's init)."""
+        pids = {name: handle.pid() for name, handle in self._handles.items()}
+        return {name: pid for name, pid in pids.items() if pid is not None}
+
+    def pause(self, service: str) -> None:
+        """Freeze the service (SIGSTOP, the cgroup freezer): it stops answering."""
+        self._running(service).pause()
+
+    def resume(self, service: str) -> None:
+        self._running(service).resume()
+
+    def kill(self, service: str) -> None:
+        """SIGKILL the service: a crash. ``start_service`` brings it back."""
+        self._running(service).kill(STOP_TIMEOUT)
+
+    def stop_service(self, service: str) -> None:
+        """Stop the service gracefully (SIGTERM, SIGKILL after STOP_TIMEOUT).
+
+        "database": take the outage on; returns once every statement that touches a table
+        blocks (and then fails, see database.py). Its helper runs on the host with either
+        backend: the SQLite file is the run directory's."""
+        if service == DATABASE:
+            outage = self._outage()
+            self._start_process(outage.new_process())
+            outage.wait_down(self._cancel)
+            return
+        self._running(service).stop(STOP_TIMEOUT)
+
+    def start_service(self, service: str) -> None:
+        """Start a stopped or killed service again, on the same port, and wait until ready.
+
+        "database": end the outage."""
+        if service == DATABASE:
+            self._outage().end(STOP_TIMEOUT)
+            return
+        handle = self._service(service)
+        if handle.running():
+            raise StackError(f"{DISPLAY[service]} is already running (pid {handle.pid()}).")
+        self._launch_service(service)
+        self._wait_ready(service)
+
+    def log_text(self, service: str, max_bytes: int = 1_000_000) -> str:
+        """The end of a service's output, every run of it."""
+        return self._service(service).logs(max_bytes)
+
+    def _outage(self) -> DatabaseOutage:
+        if self._endpoints is None or self._database is None:
+            raise StackError("The stack is not up.")
+        return self._database
+
+    def _service(self, name: str) -> ServiceHandle:
+        if self._endpoints is None:
+            raise StackError("The stack is not up.")
+        if name == DATABASE:
+            raise StackError(
+                "The database is not a process of the stack: stop_service('database') takes "
+                "it down and start_service('database') brings it back."
+            )
+        if name not in self._handles:
+            raise StackError(
+                f"Unknown service {name!r}; the {self.kind} has: {', '.join(self.service_names())}."
+            )
+        return self._handles[name]
+
+    def _running(self, name: str) -> ServiceHandle:
+        handle = self._service(name)
+        if not handle.running():
+            raise StackError(f"{DISPLAY[name]} is not running.")
+        return handle
+
+    # -- the backend's part ------------------------------------------------------------
+    def _prepare(self) -> None:
         raise NotImplementedError
 
-    def _stop(self) -> None:
+    def _plan(self, receiver_url: str) -> None:
+        raise NotImplementedError
+
+    def _launch_service(self, name: str) -> None:
+        raise NotImplementedError
+
+    def _launch_dbinit(self) -> WaitTarget:
+        raise NotImplementedError
+
+    def _stop_services(self) -> None:
         raise NotImplementedError

@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil
 
 from harness.errors import StackError
+from harness.stack.wait import format_log_tail
 
 
 class ManagedProcess:
@@ -127,23 +128,23 @@ class ManagedProcess:
         return self._popen.returncode
 
     # -- logs --------------------------------------------------------------------------
-    def log_tail(self, lines: int = 20, max_bytes: int = 16_384) -> str:
-        """The last ``lines`` lines of the log ('' if there is none)."""
+    def logs(self, max_bytes: int = 1_000_000) -> str:
+        """The end of the log, every run of this process ('' if there is none)."""
         try:
             with open(self.log_path, "rb") as log:
                 log.seek(0, os.SEEK_END)
-                size = log.tell()
-                log.seek(max(0, size - max_bytes))
+                log.seek(max(0, log.tell() - max_bytes))
                 data = log.read()
         except OSError:
             return ""
-        text = data.decode("utf-8", errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
+        return data.decode("utf-8", errors="replace")
+
+    def log_tail(self, lines: int = 20, max_bytes: int = 16_384) -> str:
+        """The last ``lines`` lines of the log ('' if there is none)."""
+        return "\n".join(self.logs(max_bytes).splitlines()[-lines:])
 
     def describe_log(self, lines: int = 20) -> str:
-        tail = self.log_tail(lines)
-        body = "\n".join(f"    {line}" for line in tail.splitlines()) if tail else "    (empty)"
-        return f"  log tail ({self.log_path}):\n{body}"
+        return format_log_tail(str(self.log_path), self.log_tail(lines, 16_384), lines)
 
     def __repr__(self) -> str:
         state = "not started" if self._popen is None else f"pid {self._popen.pid}"

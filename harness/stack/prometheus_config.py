@@ -1,4 +1,5 @@
-"""prometheus.yml for one stack, rendered from compose/prometheus/prometheus.yml.j2."""
+"""prometheus.yml for one stack, rendered from compose/prometheus/prometheus.yml.j2, the
+rule files beside it, and Prometheus's command line (both backends)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import jinja2
 from harness.durations import format_duration
 from harness.errors import ConfigError
 from harness.paths import COMPOSE_DIR
-from harness.stack.spec import Intervals
+from harness.stack.rundir import RunDir
+from harness.stack.spec import Intervals, StackSpec
 
 TEMPLATE = COMPOSE_DIR / "prometheus" / "prometheus.yml.j2"
 
@@ -48,6 +50,52 @@ def render_prometheus_config(
         jobs=jobs,
     )
     return text
+
+
+def write_prometheus_config(
+    spec: StackSpec, run: RunDir, *, api: str, worker: str, alertmanager: str
+) -> Path:
+    """prometheus.yml and the spec's rule files under the run directory's prometheus/.
+
+    ``api``, ``worker``, ``alertmanager``: host:port as Prometheus reaches them.
+    """
+    rule_paths = write_rule_files(spec.rule_files, run.subdir("prometheus/rules"))
+    config = run.subdir("prometheus") / "prometheus.yml"
+    jobs = [ScrapeJob("api", api), ScrapeJob("worker", worker)]
+    config.write_text(
+        render_prometheus_config(
+            spec.intervals, jobs=jobs, alertmanager=alertmanager, rule_files=rule_paths
+        )
+    )
+    return config
+
+
+def write_rule_files(rule_files: Sequence[tuple[str, str]], directory: Path) -> list[Path]:
+    """Write each (file name, YAML text) into ``directory``; ConfigError for a name that
+    is not a plain file name or is used twice."""
+    paths = []
+    for name, text in rule_files:
+        if not name or Path(name).name != name or name in (".", ".."):
+            raise ConfigError(f"Rule file name {name!r} must be a plain file name.")
+        path = directory / name
+        if path.exists():
+            raise ConfigError(f"Two rule files are both named {name!r}.")
+        path.write_text(text)
+        paths.append(path)
+    return paths
+
+
+def prometheus_flags(
+    spec: StackSpec, config: Path, *, storage: str | Path, listen: str
+) -> list[str]:
+    """Prometheus's flags; ``listen`` is host:port."""
+    return [
+        f"--config.file={config}",
+        f"--storage.tsdb.path={storage}",
+        f"--web.listen-address={listen}",
+        f"--rules.alert.resend-delay={format_duration(spec.intervals.resend_delay)}",
+        "--web.enable-lifecycle",
+    ]
 
 
 def check_config(path: Path, promtool: str = "promtool") -> str:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# In ``StackSpec.alertmanager_yaml``, replaced by the capture receiver's base URL (no
-# trailing slash) once the stack has started it: its port is not known before. A valid
-# URL (`.invalid` never resolves) so `amtool check-config` accepts the rendered file.
-RECEIVER_URL_TOKEN = "http://harness-capture-receiver.invalid"
+# In ``StackSpec.alertmanager_yaml``: replaced by the capture receiver's base URL.
+from harness.receivers.capture import RECEIVER_URL_TOKEN
+
+__all__ = ["RECEIVER_URL_TOKEN", "Endpoints", "Intervals", "StackSpec"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class StackSpec:
     keep_run_dir: bool = False
 
 
+# Same shape as rules/model.py's RuleGroup (a frozen dataclass of plain fields), nothing
+# shared: duplicates' pair checked and left.
 @dataclass(frozen=True)
 class Endpoints:
     """URLs of a running stack (all on 127.0.0.1)."""

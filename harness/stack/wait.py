@@ -4,8 +4,12 @@ timeout message (after testcontainers' ``HttpWaitStrategy``).
 A strategy's ``probe()`` returns when the thing is ready and raises a transient error
 (``NotReady``, ``OSError``, ``httpx.HTTPError``) while it is not. ``wait()`` polls it on
 the monotonic clock; on timeout it raises ``StackError`` naming the endpoint, the last
-error and the process's log tail. A process that exits while being waited for fails at
-once, with its exit code.
+error and the log tail of what it waits for.
+
+What a wait watches is a ``WaitTarget`` (after testcontainers' ``WaitStrategyTarget``):
+a process or a container, polled for its exit code and able to show its log. One that
+exits while being waited for fails the wait at once, with its exit code; ``wait_exit()``
+waits for a run-to-completion one.
 """
 
 from __future__ import annotations
@@ -15,12 +19,33 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Self
+from typing import Protocol, Self
 
 import httpx
 
 from harness.errors import StackError
-from harness.stack.process import ManagedProcess
+
+
+class WaitTarget(Protocol):
+    """Something a wait watches: a process (``ManagedProcess``) or a container
+    (``ServiceContainer``)."""
+
+    name: str
+
+    def poll(self) -> int | None:
+        """The exit code once it has exited; None while it runs (or before it starts)."""
+        ...
+
+    def describe_log(self, lines: int = 20) -> str:
+        """The end of its log, indented, for an error message (see ``format_log_tail``)."""
+        ...
+
+
+def format_log_tail(source: str, text: str, lines: int = 20) -> str:
+    """The last ``lines`` lines of ``text``, indented under 'log tail (<source>):'."""
+    tail = text.splitlines()[-lines:]
+    body = "\n".join(f"    {line}" for line in tail) if tail else "    (empty)"
+    return f"  log tail ({source}):\n{body}"
 
 
 class NotReady(Exception):
@@ -59,20 +84,21 @@ class WaitStrategy(ABC):
         self,
         name: str,
         *,
-        process: ManagedProcess | None = None,
+        target: WaitTarget | None = None,
         cancel: threading.Event | None = None,
     ) -> float:
-        """Poll until ready; return the seconds it took. StackError on timeout or exit."""
+        """Poll until ready; return the seconds it took. StackError on timeout, or as soon
+        as ``target`` exits."""
         start = time.monotonic()
         deadline = start + self.timeout
         last_error = "not probed yet"
         while True:
             if cancel is not None and cancel.is_set():
                 raise WaitCancelled(f"Stopped waiting for {name}: the stack is shutting down.")
-            if process is not None and (code := process.poll()) is not None:
+            if target is not None and (code := target.poll()) is not None:
                 raise StackError(
                     f"{name} exited with code {code} before it was ready at {self.describe()}."
-                    f"\n{process.describe_log()}"
+                    f"\n{target.describe_log()}"
                 )
             try:
                 self.probe()
@@ -81,16 +107,41 @@ class WaitStrategy(ABC):
                 last_error = _describe_error(exc)
             now = time.monotonic()
             if now >= deadline:
-                log = f"\n{process.describe_log()}" if process is not None else ""
+                log = f"\n{target.describe_log()}" if target is not None else ""
                 raise StackError(
                     f"{name} not ready within {self.timeout:g} s at {self.describe()}; "
                     f"last error: {last_error}{log}"
                 )
-            pause = min(self.poll_interval, deadline - now)
-            if cancel is not None:
-                cancel.wait(pause)
-            else:
-                time.sleep(pause)
+            _pause(min(self.poll_interval, deadline - now), cancel)
+
+
+def wait_exit(
+    target: WaitTarget,
+    timeout: float,
+    *,
+    cancel: threading.Event | None = None,
+    poll_interval: float = 0.025,
+) -> int:
+    """Wait for a run-to-completion ``target`` to exit; its exit code. StackError with its
+    log tail after ``timeout``; WaitCancelled as soon as ``cancel`` is set."""
+    deadline = time.monotonic() + timeout
+    while (code := target.poll()) is None:
+        if cancel is not None and cancel.is_set():
+            raise WaitCancelled(f"Stopped waiting for {target.name}: the stack is shutting down.")
+        if time.monotonic() >= deadline:
+            raise StackError(
+                f"{target.name} did not finish within {timeout:g} s.\n{target.describe_log()}"
+            )
+        _pause(poll_interval, cancel)
+    return code
+
+
+def _pause(seconds: float, cancel: threading.Event | None) -> None:
+    """Sleep, but wake at once when ``cancel`` is set."""
+    if cancel is not None:
+        cancel.wait(seconds)
+    else:
+        time.sleep(seconds)
 
 
 def _describe_error(exc: BaseException) -> str:

@@ -20,6 +20,7 @@ import asyncio
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import httpx
@@ -95,8 +96,18 @@ def add_fault_routes(
     producer: QueueProducer | None = None,
     bus: EventBus | None = None,
 ) -> None:
-    """Register /faults on the app itself (flat routes, like the domain routes)."""
-    token = control.token
+    """Register /faults on the app itself (flat routes, like the domain routes); with a
+    ``producer`` also /faults/backlog, with a ``bus`` also /faults/poison."""
+    guarded = [Depends(_token_check(control.token))]
+    _add_state_routes(app, control, guarded)
+    if producer is not None:
+        _add_backlog_route(app, producer, guarded)
+    if bus is not None:
+        _add_poison_route(app, control, bus, guarded)
+
+
+def _token_check(token: str) -> Callable[[str | None], None]:
+    """A dependency: 401 unless ``X-Fault-Token`` equals ``token`` (always 401 without one)."""
 
     def require_token(x_fault_token: Annotated[str | None, Header()] = None) -> None:
         if (
@@ -106,8 +117,10 @@ def add_fault_routes(
         ):
             raise HTTPException(401, "missing or wrong X-Fault-Token")
 
-    guarded = [Depends(require_token)]
+    return require_token
 
+
+def _add_state_routes(app: FastAPI, control: FaultControl, guarded: list[Any]) -> None:
     @app.get("/faults", dependencies=guarded)
     async def get_faults() -> dict[str, Any]:
         return control.faults.state.model_dump()
@@ -127,26 +140,28 @@ def add_fault_routes(
         await control.apply(FaultState())
         return control.faults.state.model_dump()
 
-    if producer is not None:
 
-        @app.post("/faults/backlog", dependencies=guarded)
-        async def backlog(req: BacklogRequest) -> dict[str, Any]:
-            job_type = req.job_type or BACKLOG_JOB_TYPES[req.queue][0]
-            data: dict[str, Any] = {"tenant_id": "tenant-1", "backlog": True}
-            if req.queue == NOTIFICATIONS:
-                data.update(channel=job_type.removeprefix("send_"), type="backlog")
-            queued = await producer.enqueue_many(req.queue, job_type, data, req.jobs)
-            return {"queue": req.queue, "job_type": job_type, "queued": queued}
+def _add_backlog_route(app: FastAPI, producer: QueueProducer, guarded: list[Any]) -> None:
+    @app.post("/faults/backlog", dependencies=guarded)
+    async def backlog(req: BacklogRequest) -> dict[str, Any]:
+        job_type = req.job_type or BACKLOG_JOB_TYPES[req.queue][0]
+        data: dict[str, Any] = {"tenant_id": "tenant-1", "backlog": True}
+        if req.queue == NOTIFICATIONS:
+            data.update(channel=job_type.removeprefix("send_"), type="backlog")
+        queued = await producer.enqueue_many(req.queue, job_type, data, req.jobs)
+        return {"queue": req.queue, "job_type": job_type, "queued": queued}
 
-    if bus is not None:
 
-        @app.post("/faults/poison", status_code=202, dependencies=guarded)
-        async def poison(req: PoisonRequest) -> dict[str, Any]:
-            if req.rate is None:  # all at once, before answering
-                for i in range(req.events):
-                    await bus.publish(req.event_type, req.tenant_id, {"flood": i}, poison=True)
-                return {**req.model_dump(), "published": req.events}
-            task = asyncio.create_task(_flood(bus, req))
-            control.floods.add(task)
-            task.add_done_callback(control.floods.discard)
-            return {**req.model_dump(), "published": 0, "seconds": req.events / req.rate}
+def _add_poison_route(
+    app: FastAPI, control: FaultControl, bus: EventBus, guarded: list[Any]
+) -> None:
+    @app.post("/faults/poison", status_code=202, dependencies=guarded)
+    async def poison(req: PoisonRequest) -> dict[str, Any]:
+        if req.rate is None:  # all at once, before answering
+            for i in range(req.events):
+                await bus.publish(req.event_type, req.tenant_id, {"flood": i}, poison=True)
+            return {**req.model_dump(), "published": req.events}
+        task = asyncio.create_task(_flood(bus, req))
+        control.floods.add(task)
+        task.add_done_callback(control.floods.discard)
+        return {**req.model_dump(), "published": 0, "seconds": req.events / req.rate}

@@ -22,9 +22,9 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext
@@ -34,6 +34,7 @@ from harness.target.faults import Faults
 from harness.target.metrics import TargetMetrics
 
 log = logging.getLogger("harness.target.db")
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SLOW_QUERY_SECONDS = 1.0  # logged with its duration in ms
@@ -114,6 +115,7 @@ class DbInstrumentation:
             if delay > 0:
                 _sleep_in_database(cursor, delay, conn.dialect.name)
 
+    # Same parameters as _before: SQLAlchemy's signature for its cursor-execute events.
     def _after(
         self,
         conn: Any,
@@ -236,6 +238,14 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def in_transaction(
+    factory: sessionmaker[Session], fn: Callable[..., T], *args: Any, **kw: Any
+) -> T:
+    """``fn(session, *args, **kw)`` in one session_scope (the API and worker run it in a thread)."""
+    with session_scope(factory) as session:
+        return fn(session, *args, **kw)
 
 
 def ping(engine: Engine) -> None:

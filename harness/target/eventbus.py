@@ -47,6 +47,8 @@ def stream_key(event_type: str) -> str:
 
 @dataclass(frozen=True)
 class Event:
+    """One message of an event stream, as a handler receives it."""
+
     id: str
     type: str
     tenant_id: str

@@ -18,13 +18,14 @@ import asyncio
 import logging
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bullmq import Job
 from sqlalchemy.orm import Session, sessionmaker
 
 from harness.target import repo
-from harness.target.db import session_scope
+from harness.target.db import in_transaction
 from harness.target.eventbus import HANDLER_GROUPS, Event, Handler, Subscription
 from harness.target.faults import Faults
 from harness.target.metrics import TargetMetrics
@@ -44,25 +45,17 @@ class HandlerFailed(Exception):
     """An event handler failed (injected by the interventions fault)."""
 
 
+@dataclass(eq=False)
 class WorkerDomain:
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        producer: QueueProducer,
-        metrics: TargetMetrics,
-        faults: Faults,
-    ) -> None:
-        self.sessions = sessions
-        self.producer = producer
-        self.metrics = metrics
-        self.faults = faults
+    """The handlers and processors, with what they use."""
+
+    sessions: sessionmaker[Session]
+    producer: QueueProducer
+    metrics: TargetMetrics
+    faults: Faults
 
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
-        def tx() -> T:
-            with session_scope(self.sessions) as s:
-                return fn(s, *args)
-
-        return await asyncio.to_thread(tx)
+        return await asyncio.to_thread(in_transaction, self.sessions, fn, *args)
 
     def subscriptions(self) -> list[Subscription]:
         fns: dict[str, Handler] = {

@@ -1,7 +1,7 @@
 """HTTP metrics, request log context and HTTP faults in one pure ASGI middleware.
 
 A pure ASGI middleware costs about 1.1-1.25x the server's CPU per request where
-``@app.middleware("http")`` costs 2.5x (DESIGN.md), so this stays a plain callable.
+``@app.middleware("http")`` costs 2.5x (docs/ARCHITECTURE.md), so this stays a plain callable.
 
 Labels follow the spec's Express middleware: route is the route template
 (``/api/students/{id}``), 'unknown' when no route matches; status_code is a string;

@@ -22,6 +22,10 @@ class Base(DeclarativeBase):
     pass
 
 
+# The models repeat id/tenant_id/... columns on purpose: each table declares its own
+# columns and indexes (not every tenant_id is indexed), so the schema reads off the class.
+
+
 class Tenant(Base):
     __tablename__ = "tenants"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bullmq import Job, Queue, Worker
@@ -70,25 +71,18 @@ class QueueProducer:
         return out
 
 
+# Plain dataclass fields (the same shape as eventbus.Event's: only the names differ).
+@dataclass(eq=False)
 class JobRunner:
     """BullMQ Workers for the given processors, with the spec's job metrics."""
 
-    def __init__(
-        self,
-        redis: Redis,
-        metrics: TargetMetrics,
-        faults: Faults,
-        processors: dict[str, Processor],
-        *,
-        concurrency: int,
-    ) -> None:
-        self.redis = redis
-        self.metrics = metrics
-        self.faults = faults
-        self.processors = processors
-        self.concurrency = concurrency
-        self.workers: list[Worker] = []
-        self._tasks: list[asyncio.Task[None]] = []
+    redis: Redis
+    metrics: TargetMetrics
+    faults: Faults
+    processors: dict[str, Processor]
+    concurrency: int = field(kw_only=True)
+    workers: list[Worker] = field(default_factory=list, init=False)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
 
     def start(self) -> None:
         for queue, fn in self.processors.items():

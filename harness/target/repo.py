@@ -106,6 +106,13 @@ def _enrollment_school(s: Session, tenant: str, student_id: int, class_id: int) 
     return int(school_id)
 
 
+def _insert(s: Session, row: Any) -> Any:
+    """Add ``row`` and flush, so its id and column defaults are set."""
+    s.add(row)
+    s.flush()
+    return row
+
+
 def create_grade(
     s: Session,
     tenant: str,
@@ -116,65 +123,30 @@ def create_grade(
     subject: str,
 ) -> dict[str, Any]:
     school_id = _enrollment_school(s, tenant, student_id, class_id)
-    g = Grade(
-        tenant_id=tenant,
-        student_id=student_id,
-        class_id=class_id,
-        score=score,
-        subject=subject,
-        posted_by=user,
-    )
-    s.add(g)
-    s.flush()
-    return {
-        "id": g.id,
-        "student_id": student_id,
-        "class_id": class_id,
-        "school_id": school_id,
-        "score": score,
-        "subject": subject,
-    }
+    g = _insert(s, Grade(tenant_id=tenant, student_id=student_id, class_id=class_id,
+                         score=score, subject=subject, posted_by=user))
+    return {"id": g.id, "student_id": student_id, "class_id": class_id,
+            "school_id": school_id, "score": score, "subject": subject}
 
 
 def create_attendance(
     s: Session, tenant: str, user: str, student_id: int, class_id: int, status: str
 ) -> dict[str, Any]:
     school_id = _enrollment_school(s, tenant, student_id, class_id)
-    a = Attendance(
-        tenant_id=tenant, student_id=student_id, class_id=class_id, status=status, marked_by=user
-    )
-    s.add(a)
-    s.flush()
-    return {
-        "id": a.id,
-        "student_id": student_id,
-        "class_id": class_id,
-        "school_id": school_id,
-        "status": status,
-    }
+    a = _insert(s, Attendance(tenant_id=tenant, student_id=student_id, class_id=class_id,
+                              status=status, marked_by=user))
+    return {"id": a.id, "student_id": student_id, "class_id": class_id,
+            "school_id": school_id, "status": status}
 
 
 def create_intervention(
     s: Session, tenant: str, user: str, student_id: int, tier: int, reason: str
 ) -> dict[str, Any]:
     school_id = get_student(s, tenant, student_id)["school_id"]
-    i = Intervention(
-        tenant_id=tenant,
-        school_id=school_id,
-        student_id=student_id,
-        tier=tier,
-        reason=reason,
-        created_by=user,
-    )
-    s.add(i)
-    s.flush()
-    return {
-        "id": i.id,
-        "student_id": student_id,
-        "school_id": school_id,
-        "tier": tier,
-        "status": i.status,
-    }
+    i = _insert(s, Intervention(tenant_id=tenant, school_id=school_id, student_id=student_id,
+                                tier=tier, reason=reason, created_by=user))
+    return {"id": i.id, "student_id": student_id, "school_id": school_id,
+            "tier": tier, "status": i.status}
 
 
 def close_intervention(s: Session, tenant: str, intervention_id: int) -> dict[str, Any]:
@@ -200,18 +172,10 @@ def create_notification(
     s: Session, tenant: str, recipient_id: int, channel: str, type_: str, message: str
 ) -> dict[str, Any]:
     get_student(s, tenant, recipient_id)
-    n = Notification(
-        tenant_id=tenant, recipient_id=recipient_id, channel=channel, type=type_, message=message
-    )
-    s.add(n)
-    s.flush()
-    return {
-        "id": n.id,
-        "recipient_id": recipient_id,
-        "channel": channel,
-        "type": type_,
-        "status": n.status,
-    }
+    n = _insert(s, Notification(tenant_id=tenant, recipient_id=recipient_id, channel=channel,
+                                type=type_, message=message))
+    return {"id": n.id, "recipient_id": recipient_id, "channel": channel,
+            "type": type_, "status": n.status}
 
 
 def get_notification(s: Session, notification_id: int) -> Notification | None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from harness.target import repo
-from harness.target.db import session_scope
+from harness.target.db import in_transaction
 from harness.target.eventbus import EventBus
 from harness.target.metrics import TargetMetrics
 from harness.target.queues import NOTIFICATIONS, REPORTS, QueueProducer, notification_job_type
@@ -82,6 +82,20 @@ class NotificationIn(BaseModel):
     message: str = Field(min_length=1, max_length=2000)
 
 
+@dataclass(frozen=True)
+class ApiDomain:
+    """What the domain routes use: the database, the EventBus, the queues, the metrics."""
+
+    sessions: sessionmaker[Session]
+    bus: EventBus
+    producer: QueueProducer
+    metrics: TargetMetrics
+
+    async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(session, *args, **kwargs)`` in one transaction, in the threadpool."""
+        return await run_in_threadpool(in_transaction, self.sessions, fn, *args, **kwargs)
+
+
 def add_domain_routes(
     router: FastAPI,
     sessions: sessionmaker[Session],
@@ -91,21 +105,21 @@ def add_domain_routes(
 ) -> None:
     """Register the /api routes on the app itself (not an included router: the metrics
     middleware reads route templates from the app's own route list)."""
+    domain = ApiDomain(sessions, bus, producer, metrics)
+    _add_reads(router, domain)
+    _add_grades_and_attendance(router, domain)
+    _add_interventions(router, domain)
+    _add_notifications(router, domain)
 
-    def tx(fn: Callable[..., T], *args: Any) -> T:
-        with session_scope(sessions) as s:
-            return fn(s, *args)
 
-    async def db(fn: Callable[..., T], *args: Any) -> T:
-        return await run_in_threadpool(tx, fn, *args)
-
+def _add_reads(router: FastAPI, d: ApiDomain) -> None:
     @router.get("/api/schools")
     async def schools(p: Caller) -> list[dict[str, Any]]:
-        return await db(repo.list_schools, p.tenant_id)
+        return await d.db(repo.list_schools, p.tenant_id)
 
     @router.get("/api/classes")
     async def classes(p: Caller, school_id: int | None = None) -> list[dict[str, Any]]:
-        return await db(repo.list_classes, p.tenant_id, school_id)
+        return await d.db(repo.list_classes, p.tenant_id, school_id)
 
     @router.get("/api/students")
     async def students(
@@ -113,83 +127,60 @@ def add_domain_routes(
         class_id: int | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> list[dict[str, Any]]:
-        return await db(repo.list_students, p.tenant_id, class_id, limit)
+        return await d.db(repo.list_students, p.tenant_id, class_id, limit)
 
     @router.get("/api/students/{id}")
     async def student(p: Caller, id: int) -> dict[str, Any]:
-        return await db(repo.get_student, p.tenant_id, id)
+        return await d.db(repo.get_student, p.tenant_id, id)
 
+
+def _add_grades_and_attendance(router: FastAPI, d: ApiDomain) -> None:
     @router.post("/api/grades", status_code=201)
     async def post_grade(p: Staff, body: GradeIn) -> dict[str, Any]:
-        g = await db(
-            repo.create_grade,
-            p.tenant_id,
-            p.user_id,
-            body.student_id,
-            body.class_id,
-            body.score,
-            body.subject,
-        )
-        metrics.grades_posted.labels(p.tenant_id, str(g["school_id"]), str(body.class_id)).inc()
-        await bus.publish("GradePosted", p.tenant_id, {"grade_id": g["id"], **body.model_dump()})
-        await producer.enqueue(
-            REPORTS,
-            "recompute_class_analytics",
-            {"tenant_id": p.tenant_id, "class_id": body.class_id},
-        )
+        g = await d.db(repo.create_grade, p.tenant_id, p.user_id, **body.model_dump())
+        d.metrics.grades_posted.labels(p.tenant_id, str(g["school_id"]), str(body.class_id)).inc()
+        await d.bus.publish("GradePosted", p.tenant_id, {"grade_id": g["id"], **body.model_dump()})
+        job = {"tenant_id": p.tenant_id, "class_id": body.class_id}
+        await d.producer.enqueue(REPORTS, "recompute_class_analytics", job)
         return g
 
     @router.post("/api/attendance", status_code=201)
     async def post_attendance(p: Staff, body: AttendanceIn) -> dict[str, Any]:
-        a = await db(
-            repo.create_attendance,
-            p.tenant_id,
-            p.user_id,
-            body.student_id,
-            body.class_id,
-            body.status,
-        )
-        metrics.attendance_marked.labels(p.tenant_id, str(a["school_id"]), body.status).inc()
-        await bus.publish(
-            "AttendanceMarked", p.tenant_id, {"attendance_id": a["id"], **body.model_dump()}
-        )
+        a = await d.db(repo.create_attendance, p.tenant_id, p.user_id, **body.model_dump())
+        d.metrics.attendance_marked.labels(p.tenant_id, str(a["school_id"]), body.status).inc()
+        event = {"attendance_id": a["id"], **body.model_dump()}
+        await d.bus.publish("AttendanceMarked", p.tenant_id, event)
         return a
 
+
+def _add_interventions(router: FastAPI, d: ApiDomain) -> None:
     @router.post("/api/interventions", status_code=201)
     async def post_intervention(p: Staff, body: InterventionIn) -> dict[str, Any]:
-        i = await db(
-            repo.create_intervention,
-            p.tenant_id,
-            p.user_id,
-            body.student_id,
-            body.tier,
-            body.reason,
-        )
-        metrics.interventions_active.labels(p.tenant_id, str(i["school_id"]), str(body.tier)).inc()
-        await bus.publish(
-            "InterventionCreated",
-            p.tenant_id,
-            {
-                "intervention_id": i["id"],
-                "school_id": i["school_id"],
-                "student_id": body.student_id,
-                "tier": body.tier,
-            },
-        )
+        i = await d.db(repo.create_intervention, p.tenant_id, p.user_id, **body.model_dump())
+        active = d.metrics.interventions_active
+        active.labels(p.tenant_id, str(i["school_id"]), str(body.tier)).inc()
+        event = {
+            "intervention_id": i["id"],
+            "school_id": i["school_id"],
+            "student_id": body.student_id,
+            "tier": body.tier,
+        }
+        await d.bus.publish("InterventionCreated", p.tenant_id, event)
         return i
 
     @router.post("/api/interventions/{id}/close")
     async def close_intervention(p: Staff, id: int) -> dict[str, Any]:
-        i = await db(repo.close_intervention, p.tenant_id, id)
+        i = await d.db(repo.close_intervention, p.tenant_id, id)
         if i.pop("was_active"):
-            metrics.interventions_active.labels(
-                p.tenant_id, str(i["school_id"]), str(i["tier"])
-            ).dec()
+            active = d.metrics.interventions_active
+            active.labels(p.tenant_id, str(i["school_id"]), str(i["tier"])).dec()
         return i
 
+
+def _add_notifications(router: FastAPI, d: ApiDomain) -> None:
     @router.post("/api/notifications", status_code=202)
     async def post_notification(p: Staff, body: NotificationIn) -> dict[str, Any]:
-        n = await db(
+        n = await d.db(
             repo.create_notification,
             p.tenant_id,
             body.recipient_id,
@@ -197,25 +188,10 @@ def add_domain_routes(
             body.type,
             body.message,
         )
-        await bus.publish(
-            "NotificationRequested",
-            p.tenant_id,
-            {
-                "notification_id": n["id"],
-                "channel": body.channel,
-                "type": body.type,
-                "recipient_id": body.recipient_id,
-            },
+        about = {"channel": body.channel, "type": body.type, "recipient_id": body.recipient_id}
+        await d.bus.publish(
+            "NotificationRequested", p.tenant_id, {"notification_id": n["id"], **about}
         )
-        await producer.enqueue(
-            NOTIFICATIONS,
-            notification_job_type(body.channel),
-            {
-                "notification_id": n["id"],
-                "tenant_id": p.tenant_id,
-                "channel": body.channel,
-                "type": body.type,
-                "recipient_id": body.recipient_id,
-            },
-        )
+        job = {"notification_id": n["id"], "tenant_id": p.tenant_id, **about}
+        await d.producer.enqueue(NOTIFICATIONS, notification_job_type(body.channel), job)
         return n

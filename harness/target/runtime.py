@@ -1,13 +1,19 @@
-"""Process plumbing shared by the API and the worker: metrics registry, logging, server."""
+"""Process plumbing shared by the API and the worker: metrics registry, logging, the
+core both build (metrics, faults, database), /metrics and /health, server, shutdown."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import signal
-from collections.abc import Generator
+import time
+from collections.abc import Awaitable, Callable, Collection, Generator
+from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -15,10 +21,28 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from harness.target.db import make_engine, make_sessionmaker, ping
+from harness.target.faults import Faults
+from harness.target.health import health_response
 from harness.target.logs import configure_logging
+from harness.target.metrics import TargetMetrics
 from harness.target.settings import Settings
+
+
+def parse_address(
+    prog: str, doc: str | None, default_port: int, argv: list[str] | None
+) -> tuple[str, int]:
+    """The process's command line: ``--host`` (127.0.0.1) and ``--port``."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=default_port)
+    args = parser.parse_args(argv)
+    return str(args.host), int(args.port)
 
 
 def bootstrap(settings: Settings) -> CollectorRegistry:
@@ -33,6 +57,67 @@ def bootstrap(settings: Settings) -> CollectorRegistry:
 
 def metrics_response(registry: CollectorRegistry) -> Response:
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+@dataclass(frozen=True)
+class Core:
+    """What each process builds first: its metrics, its faults, its instrumented database."""
+
+    registry: CollectorRegistry
+    metrics: TargetMetrics
+    faults: Faults
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def build_core(settings: Settings, registry: CollectorRegistry) -> Core:
+    """The metric families on ``registry``, the fault state, and the database engine
+    (instrumented unless ``settings.metrics_enabled`` is off). Connects to nothing yet."""
+    metrics = TargetMetrics(registry)
+    faults = Faults(settings.fault_seed)
+    engine = make_engine(
+        settings.database_url,
+        metrics=metrics,
+        faults=faults,
+        instrument=settings.metrics_enabled,
+    )
+    return Core(registry, metrics, faults, engine, make_sessionmaker(engine))
+
+
+def add_ops_routes(
+    app: FastAPI,
+    core: Core,
+    *,
+    redis: Callable[[], Awaitable[Any]],
+    eventbus: Callable[[], Awaitable[Any]],
+    extra: Callable[[], dict[str, Any]] | None = None,
+) -> None:
+    """GET /metrics (this process's registry) and GET /health (see health.py), with
+    ``extra()`` merged into the /health body."""
+    started = time.monotonic()
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_endpoint() -> Response:
+        return metrics_response(core.registry)
+
+    @app.get("/health")
+    async def health() -> Response:
+        return await health_response(
+            started,
+            database=lambda: run_in_threadpool(ping, core.engine),
+            redis=redis,
+            eventbus=eventbus,
+            extra=extra() if extra is not None else None,
+        )
+
+
+async def stop_tasks(tasks: Collection[asyncio.Task[None]], timeout: float) -> None:
+    """Give ``tasks`` (already told to stop) ``timeout`` seconds, then cancel what still runs."""
+    if not tasks:
+        return
+    _done, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in pending:
+        task.cancel()
 
 
 class Server(uvicorn.Server):

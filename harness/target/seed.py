@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from faker import Faker
 from sqlalchemy import func, select
@@ -27,6 +28,8 @@ from harness.target.models import (
 SUBJECTS = ("Mathematics", "English", "Science", "History", "Art", "Music")
 
 
+# Shaped like queries' LivePlan and slo's SloPlan (frozen defaults), but a different
+# concept: how much data to seed, not how long to drive a stack.
 @dataclass(frozen=True)
 class SeedPlan:
     seed: int = 1234
@@ -45,74 +48,101 @@ def seed(session: Session, plan: SeedPlan = SeedPlan()) -> dict[str, int]:
     """Insert the plan's rows (the caller commits). Returns row counts by table."""
     fake = Faker()
     fake.seed_instance(plan.seed)
-    rng = random.Random(plan.seed)
-    counts = dict.fromkeys(("tenants", "schools", "classes", "students", "enrollments"), 0)
-    counts.update(grades=0, interventions=0)
-    teacher_no = 0
+    seeder = _Seeder(session, plan, fake, random.Random(plan.seed))
     for t in range(1, plan.tenants + 1):
-        tenant = Tenant(id=f"tenant-{t}", name=f"{fake.city()} School District")
-        session.add(tenant)
-        session.flush()
-        counts["tenants"] += 1
-        for _ in range(plan.schools_per_tenant):
-            school = School(tenant_id=tenant.id, name=f"{fake.last_name()} Middle School")
-            session.add(school)
-            session.flush()
-            counts["schools"] += 1
-            classes = []
-            for c in range(plan.classes_per_school):
-                teacher_no += 1
-                subject = SUBJECTS[c % len(SUBJECTS)]
-                cls = SchoolClass(
-                    tenant_id=tenant.id,
-                    school_id=school.id,
-                    subject=subject,
-                    name=f"{subject} {rng.randint(6, 8)}{'ABC'[c % 3]}",
-                    teacher_id=f"teacher-{teacher_no}",
+        seeder.add_tenant(t)
+    return seeder.counts
+
+
+class _Seeder:
+    """Adds one tenant's rows at a time. The order of the Faker and random calls is
+    what makes the data the same every run: keep it when changing this class."""
+
+    def __init__(self, session: Session, plan: SeedPlan, fake: Faker, rng: random.Random) -> None:
+        self.session, self.plan, self.fake, self.rng = session, plan, fake, rng
+        self.counts = dict.fromkeys(
+            ("tenants", "schools", "classes", "students", "enrollments", "grades", "interventions"),
+            0,
+        )
+
+    def _flushed(self, row: Any, table: str) -> Any:
+        self.session.add(row)
+        self.session.flush()
+        self.counts[table] += 1
+        return row
+
+    def add_tenant(self, number: int) -> None:
+        tenant = self._flushed(
+            Tenant(id=f"tenant-{number}", name=f"{self.fake.city()} School District"), "tenants"
+        )
+        for _ in range(self.plan.schools_per_tenant):
+            school = self._flushed(
+                School(tenant_id=tenant.id, name=f"{self.fake.last_name()} Middle School"),
+                "schools",
+            )
+            self._add_school_rows(tenant.id, school.id)
+
+    def _add_school_rows(self, tenant_id: str, school_id: int) -> None:
+        classes = [
+            self._school_class(tenant_id, school_id, c) for c in range(self.plan.classes_per_school)
+        ]
+        self.session.add_all(classes)
+        students = [
+            Student(
+                tenant_id=tenant_id,
+                school_id=school_id,
+                first_name=self.fake.first_name(),
+                last_name=self.fake.last_name(),
+                grade_level=self.rng.randint(6, 8),
+            )
+            for _ in range(self.plan.students_per_school)
+        ]
+        self.session.add_all(students)
+        self.session.flush()
+        self.counts["classes"] += len(classes)
+        self.counts["students"] += len(students)
+        for student in students:
+            self._add_student_records(tenant_id, school_id, student, classes)
+
+    def _school_class(self, tenant_id: str, school_id: int, c: int) -> SchoolClass:
+        """Class ``c`` of a school; teachers are numbered across every school."""
+        subject = SUBJECTS[c % len(SUBJECTS)]
+        return SchoolClass(
+            tenant_id=tenant_id,
+            school_id=school_id,
+            subject=subject,
+            name=f"{subject} {self.rng.randint(6, 8)}{'ABC'[c % 3]}",
+            teacher_id=f"teacher-{self.counts['classes'] + c + 1}",
+        )
+
+    def _add_student_records(
+        self, tenant_id: str, school_id: int, student: Student, classes: list[SchoolClass]
+    ) -> None:
+        """Enrolled in every class of the school with one grade each; some get an intervention."""
+        for cls in classes:
+            enrollment = Enrollment(tenant_id=tenant_id, student_id=student.id, class_id=cls.id)
+            self.session.add(enrollment)
+            self.session.add(
+                Grade(
+                    tenant_id=tenant_id,
+                    student_id=student.id,
+                    class_id=cls.id,
+                    subject=cls.subject,
+                    score=round(self.rng.uniform(40, 100), 1),
+                    posted_by=cls.teacher_id,
                 )
-                classes.append(cls)
-            session.add_all(classes)
-            students = [
-                Student(
-                    tenant_id=tenant.id,
-                    school_id=school.id,
-                    first_name=fake.first_name(),
-                    last_name=fake.last_name(),
-                    grade_level=rng.randint(6, 8),
+            )
+            self.counts["enrollments"] += 1
+            self.counts["grades"] += 1
+        if self.rng.random() < self.plan.intervention_ratio:
+            self.session.add(
+                Intervention(
+                    tenant_id=tenant_id,
+                    school_id=school_id,
+                    student_id=student.id,
+                    tier=self.rng.choice((1, 1, 1, 2, 2, 3)),
+                    reason=self.fake.sentence(nb_words=8),
+                    created_by=classes[0].teacher_id,
                 )
-                for _ in range(plan.students_per_school)
-            ]
-            session.add_all(students)
-            session.flush()
-            counts["classes"] += len(classes)
-            counts["students"] += len(students)
-            for student in students:
-                for cls in classes:
-                    session.add(
-                        Enrollment(tenant_id=tenant.id, student_id=student.id, class_id=cls.id)
-                    )
-                    session.add(
-                        Grade(
-                            tenant_id=tenant.id,
-                            student_id=student.id,
-                            class_id=cls.id,
-                            subject=cls.subject,
-                            score=round(rng.uniform(40, 100), 1),
-                            posted_by=cls.teacher_id,
-                        )
-                    )
-                    counts["enrollments"] += 1
-                    counts["grades"] += 1
-                if rng.random() < plan.intervention_ratio:
-                    session.add(
-                        Intervention(
-                            tenant_id=tenant.id,
-                            school_id=school.id,
-                            student_id=student.id,
-                            tier=rng.choice((1, 1, 1, 2, 2, 3)),
-                            reason=fake.sentence(nb_words=8),
-                            created_by=classes[0].teacher_id,
-                        )
-                    )
-                    counts["interventions"] += 1
-    return counts
+            )
+            self.counts["interventions"] += 1

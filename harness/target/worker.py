@@ -7,27 +7,32 @@ SIGTERM/SIGINT: stop consuming, close the BullMQ workers, exit status 0.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import sys
-import time
+from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
-from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from redis.asyncio import Redis
 
 from harness.target.control import FaultControl, add_fault_routes
-from harness.target.db import make_engine, make_sessionmaker, ping
 from harness.target.eventbus import HANDLER_GROUPS, EventBus, EventConsumer
-from harness.target.faults import BACKLOG_JOB_TYPES, Faults
+from harness.target.faults import BACKLOG_JOB_TYPES
 from harness.target.handlers import WorkerDomain
-from harness.target.health import health_response
 from harness.target.metrics import TargetMetrics
 from harness.target.queues import NOTIFICATIONS, REPORTS, JobRunner, QueueProducer
 from harness.target.redisconn import make_redis
-from harness.target.runtime import bootstrap, make_server, metrics_response
+from harness.target.runtime import (
+    Core,
+    add_ops_routes,
+    bootstrap,
+    build_core,
+    make_server,
+    parse_address,
+    stop_tasks,
+)
 from harness.target.settings import API_SERVICE, WORKER_SERVICE, Settings
 
 log = logging.getLogger("harness.target.worker")
@@ -53,28 +58,27 @@ def init_worker_series(metrics: TargetMetrics) -> None:
             metrics.bullmq_queue_failed.labels(queue, job_type)
 
 
-async def serve_worker(
-    settings: Settings, registry: CollectorRegistry, host: str, port: int
-) -> None:
-    metrics = TargetMetrics(registry)
-    init_worker_series(metrics)
-    faults = Faults(settings.fault_seed)
-    engine = make_engine(
-        settings.database_url,
-        metrics=metrics,
-        faults=faults,
-        instrument=settings.metrics_enabled,
-    )
-    sessions = make_sessionmaker(engine)
+@dataclass(frozen=True)
+class WorkerConsumers:
+    """The worker's consumers: BullMQ jobs on one Redis connection, EventBus streams on another."""
+
+    jobs_redis: Redis
+    bus_redis: Redis
+    bus: EventBus
+    runner: JobRunner
+    consumers: list[EventConsumer]
+
+
+def build_consumers(settings: Settings, core: Core) -> WorkerConsumers:
     # BullMQ blocks up to its drain delay on a connection; the socket timeout must exceed it.
     jobs_redis = make_redis(settings.redis_url, socket_timeout=15.0, retries=2)
     bus_redis = make_redis(settings.redis_url, socket_timeout=5.0, retries=2)
-    bus = EventBus(bus_redis, metrics, faults)
-    domain = WorkerDomain(sessions, QueueProducer(bus_redis), metrics, faults)
+    bus = EventBus(bus_redis, core.metrics, core.faults)
+    domain = WorkerDomain(core.sessions, QueueProducer(bus_redis), core.metrics, core.faults)
     runner = JobRunner(
         jobs_redis,
-        metrics,
-        faults,
+        core.metrics,
+        core.faults,
         {NOTIFICATIONS: domain.deliver_notification, REPORTS: domain.recompute_report},
         concurrency=settings.worker_concurrency,
     )
@@ -82,42 +86,46 @@ async def serve_worker(
         EventConsumer(
             bus_redis,
             sub,
-            metrics,
-            faults,
+            core.metrics,
+            core.faults,
             max_attempts=settings.eventbus_max_attempts,
             retry_idle=settings.retry_idle_seconds,
         )
         for sub in domain.subscriptions()
     ]
-    started = time.monotonic()
+    return WorkerConsumers(jobs_redis, bus_redis, bus, runner, consumers)
 
+
+def control_app(settings: Settings, core: Core, work: WorkerConsumers) -> FastAPI:
+    """The worker's port: /faults, /metrics and /health (with the worker's mode and jobs)."""
     app = FastAPI(title=f"{settings.service} control", openapi_url=None)
-    add_fault_routes(app, FaultControl(faults, token=settings.fault_token))
+    add_fault_routes(app, FaultControl(core.faults, token=settings.fault_token))
 
-    @app.get("/metrics")
-    async def metrics_endpoint() -> Response:
-        return metrics_response(registry)
+    def worker_state() -> dict[str, Any]:
+        return {"worker": {"mode": core.faults.state.worker.mode, "jobs": work.runner.running}}
 
-    @app.get("/health")
-    async def health() -> Response:
-        return await health_response(
-            started,
-            database=lambda: run_in_threadpool(ping, engine),
-            redis=bus_redis.ping,
-            eventbus=bus.check,
-            extra={"worker": {"mode": faults.state.worker.mode, "jobs": runner.running}},
-        )
+    add_ops_routes(
+        app, core, redis=work.bus_redis.ping, eventbus=work.bus.check, extra=worker_state
+    )
+    return app
 
-    server = make_server(app, host, port, settings.log_level)
+
+async def serve_worker(
+    settings: Settings, registry: CollectorRegistry, host: str, port: int
+) -> None:
+    core = build_core(settings, registry)
+    init_worker_series(core.metrics)
+    work = build_consumers(settings, core)
+    server = make_server(control_app(settings, core, work), host, port, settings.log_level)
     stop = asyncio.Event()
-    runner.start()
-    tasks = [asyncio.create_task(c.run(stop)) for c in consumers]
+    work.runner.start()
+    tasks = [asyncio.create_task(c.run(stop)) for c in work.consumers]
     log.info(
         "worker started",
         extra={
             "fields": {
                 "queues": [NOTIFICATIONS, REPORTS],
-                "handlers": [c.group for c in consumers],
+                "handlers": [c.group for c in work.consumers],
                 "retryIdleSeconds": settings.retry_idle_seconds,
             }
         },
@@ -126,27 +134,22 @@ async def serve_worker(
         await server.serve()
     finally:
         stop.set()
-        await runner.close()
-        _done, pending = await asyncio.wait(tasks, timeout=STOP_TIMEOUT)
-        for t in pending:
-            t.cancel()
+        await work.runner.close()
+        await stop_tasks(tasks, STOP_TIMEOUT)
         await asyncio.gather(*tasks, return_exceptions=True)
-        await bus_redis.aclose()
-        await jobs_redis.aclose()
-        engine.dispose()
+        await work.bus_redis.aclose()
+        await work.jobs_redis.aclose()
+        core.engine.dispose()
         log.info("worker stopped")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness.target.worker", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8001)
-    args = parser.parse_args(argv)
+    host, port = parse_address("python -m harness.target.worker", __doc__, 8001, argv)
     settings = Settings()
     if settings.service == API_SERVICE and "service" not in settings.model_fields_set:
         settings = settings.model_copy(update={"service": WORKER_SERVICE})
     registry = bootstrap(settings)
-    asyncio.run(serve_worker(settings, registry, args.host, args.port))
+    asyncio.run(serve_worker(settings, registry, host, port))
     return 0
 
 

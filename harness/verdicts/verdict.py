@@ -2,10 +2,7 @@
 
 All times are seconds after the expectation's reference instant (the phase's start
 for ``fires``, its end for ``resolves``, FiredAt for a first notification, ...).
-
-An expectation that does not hold is a test failure, not bad input: its exceptions
-derive from ``ExpectationFailed``, which is deliberately *not* a ``HarnessError``
-(exit code 1, not 2), and carry their timing (subject, observed, window).
+An expectation that does not hold is a failed verdict (exit code 1), not bad input.
 """
 
 from __future__ import annotations
@@ -14,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from harness.errors import EXIT_FAILED
 from harness.verdicts.windows import Window, fmt_seconds
 
 
@@ -45,73 +41,12 @@ class Verdict:
     def passed(self) -> bool:
         return self.outcome in PASSED
 
-    def exception(self) -> ExpectationFailed | None:
-        """The failure to raise for this verdict, or None when it passed."""
-        if self.passed:
-            return None
-        return _EXCEPTIONS[self.outcome](self)
-
-    def raise_if_failed(self) -> None:
-        exc = self.exception()
-        if exc is not None:
-            raise exc
-
-
-class ExpectationFailed(Exception):
-    """An expectation did not hold. Exit code 1; not a HarnessError (that is exit 2)."""
-
-    exit_code = EXIT_FAILED
-
-    def __init__(self, verdict: Verdict) -> None:
-        super().__init__(verdict.message)
-        self.verdict = verdict
-
-    @property
-    def observed(self) -> float | None:
-        return self.verdict.observed
-
-    @property
-    def window(self) -> Window | None:
-        return self.verdict.window
-
-
-class TooEarly(ExpectationFailed):
-    """The event happened before its window opened."""
-
-
-class TooLate(ExpectationFailed):
-    """The event happened after its window closed."""
-
-
-class NeverHappened(ExpectationFailed):
-    """The event did not happen by the time its window closed."""
-
-
-class FiredWhenForbidden(ExpectationFailed):
-    """A ``never_fires`` alert fired in the watched interval."""
-
-
-_EXCEPTIONS: dict[Outcome, type[ExpectationFailed]] = {
-    Outcome.EARLY: TooEarly,
-    Outcome.LATE: TooLate,
-    Outcome.NEVER: NeverHappened,
-    Outcome.FIRED: FiredWhenForbidden,
-}
-
 
 def classify(observed: float | None, window: Window) -> Outcome:
     """early / on_time / late for an observed instant, never for None."""
     if observed is None:
         return Outcome.NEVER
     return (Outcome.EARLY, Outcome.ON_TIME, Outcome.LATE)[window.position(observed) + 1]
-
-
-def decided(observed: float | None, window: Window, now: float) -> bool:
-    """True once the outcome cannot change: the event happened, or its window closed.
-
-    ``duration: auto`` phases end when every expectation on them is decided.
-    """
-    return observed is not None or now > window.closes_at
 
 
 def judge(

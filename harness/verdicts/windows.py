@@ -1,21 +1,24 @@
-"""When may an alert fire, resolve and notify? Window arithmetic from TIMING.md.
+"""When may an alert fire, resolve and notify? Window arithmetic from docs/TIMING.md.
 
 Pure functions, seconds, every window relative to a reference instant the caller
 names (t0: the fault started; t1: it stopped; FiredAt; ResolvedAt). The caller passes
 the rule and intervals the stack really runs, *after* time scaling (``for_s``,
 ``max_range_s``, group interval, S, E, GW, GI, RI all divided by k).
 
-Notation (TIMING.md, "Notation"): S scrape interval, E evaluation interval (the rule
+Notation (docs/TIMING.md, "Notation"): S scrape interval, E evaluation interval (the rule
 group's own ``interval:``, else the global one), F ``for:``, K ``keep_firing_for:``,
 W the longest range window, GW/GI/RI Alertmanager's group_wait / group_interval /
-repeat_interval, F* = ceil(F/E)*E, K* = ceil(K/E)*E.
+repeat_interval (timers of ``harness.receivers.routes.Route``, Alertmanager's defaults
+there), F* = ceil(F/E)*E, K* = ceil(K/E)*E.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from harness.receivers.routes import Route
 from harness.rules.model import AlertRule
 from harness.stack.spec import Intervals
 
@@ -86,18 +89,6 @@ class Window:
         return f"{left}{fmt_seconds(self.start)}, {fmt_seconds(self.end)}{right} s"
 
 
-@dataclass(frozen=True)
-class RouteTiming:
-    """Alertmanager timers of the route an alert's group belongs to (seconds, scaled).
-
-    Defaults are Alertmanager's own (TIMING.md, "Alertmanager").
-    """
-
-    group_wait: float = 30.0
-    group_interval: float = 300.0
-    repeat_interval: float = 4 * 3600.0
-
-
 def fmt_seconds(value: float) -> str:
     """1 decimal, 2 below one second: '41.2', '0.25'."""
     return f"{value:.2f}" if abs(value) < 1 else f"{value:.1f}"
@@ -131,7 +122,7 @@ def condition_lag(rule: AlertRule) -> tuple[float, float]:
     A gauge condition follows the value at the next scrape (already in S + E): (0, 0).
     A range condition (``rate(x[W]) > thr``) crosses its threshold somewhere in (0, W]
     after the change: at once for a fault far above the threshold, after nearly all of W
-    for one just above it (TIMING.md, "Bounds", rate condition).
+    for one just above it (docs/TIMING.md, "Bounds", rate condition).
     """
     return (0.0, rule.max_range_s) if rule.uses_range else (0.0, 0.0)
 
@@ -154,12 +145,12 @@ def firing_window(
 ) -> Window:
     """FiredAt after t0 (the fault starts): [t0 + lo + F*, t0 + hi + S + E + F*).
 
-    Gauge condition (TIMING.md, "Bounds"): the first scrape after t0 comes within S,
+    Gauge condition (docs/TIMING.md, "Bounds"): the first scrape after t0 comes within S,
     the first evaluation that sees it within E more; that evaluation is ActiveAt, and
     FiredAt = ActiveAt + F* (Prometheus ``rules/alerting.go``, ``AlertingRule.Eval``:
     firing once ``ts.Sub(a.ActiveAt) >= r.holdDuration``, evaluations on fixed slots).
 
-    Range condition: TIMING.md says the condition lags the fault by up to W and to
+    Range condition: docs/TIMING.md says the condition lags the fault by up to W and to
     "add that to both edges". The lag is one unknown d in [lo, hi] (``condition_lag``:
     [0, W]) that shifts the *whole* gauge window: FiredAt in [t0 + d + F*,
     t0 + d + S + E + F*). Without knowing d, the window is the union over d: the early
@@ -168,17 +159,12 @@ def firing_window(
     whole window). A caller that knows d from the fault's size passes ``lag=(d, d)``
     and gets the narrow window back.
     """
-    lo, hi = lag if lag is not None else condition_lag(rule)
-    f_star = for_star(rule, intervals)
-    reach = intervals.scrape + evaluation_interval(rule, intervals)
-    return Window(
-        start=lo + f_star,
-        end=hi + reach + f_star,
-        slack=slack,
-        formula=_formula("t0", lo, hi, "F*", rule),
-    )
+    hold = ("t0", "F*", for_star(rule, intervals))
+    return _condition_window(rule, intervals, lag, slack, hold)
 
 
+# The same signature as firing_window (the duplicates tool pairs them): both are
+# _condition_window with another hold, F* after t0 there, K* after t1 here.
 def resolve_window(
     rule: AlertRule,
     intervals: Intervals,
@@ -190,18 +176,30 @@ def resolve_window(
 
     The first evaluation without the element comes within S + E of t1 (gauge); with
     ``keep_firing_for`` the alert stays firing K* longer (``rules/alerting.go``,
-    ``KeepFiringSince``). A range condition stays true up to W after t1 (TIMING.md:
+    ``KeepFiringSince``). A range condition stays true up to W after t1 (docs/TIMING.md:
     "Resolve: up to W after t1, plus S + E"), treated as the same unknown lag as in
     ``firing_window``.
     """
+    hold = ("t1", "K*", keep_star(rule, intervals))
+    return _condition_window(rule, intervals, lag, slack, hold)
+
+
+def _condition_window(
+    rule: AlertRule,
+    intervals: Intervals,
+    lag: tuple[float, float] | None,
+    slack: float,
+    hold: tuple[str, str, float],
+) -> Window:
+    """[ref + lo + H, ref + hi + S + E + H) for ``hold`` = (ref, name of H, H)."""
+    ref, name, seconds = hold
     lo, hi = lag if lag is not None else condition_lag(rule)
-    k_star = keep_star(rule, intervals)
     reach = intervals.scrape + evaluation_interval(rule, intervals)
     return Window(
-        start=lo + k_star,
-        end=hi + reach + k_star,
+        start=lo + seconds,
+        end=hi + reach + seconds,
         slack=slack,
-        formula=_formula("t1", lo, hi, "K*", rule),
+        formula=_formula(ref, lo, hi, name, rule),
     )
 
 
@@ -218,7 +216,7 @@ def aftermath(
     return hi + intervals.scrape + evaluation_interval(rule, intervals)
 
 
-def first_notification_window(route: RouteTiming, *, slack: float = SLACK) -> Window:
+def first_notification_window(route: Route, *, slack: float = SLACK) -> Window:
     """First notification of a new group: FiredAt + GW (relative to FiredAt).
 
     Prometheus sends a firing alert right after the evaluation that fires it
@@ -226,40 +224,38 @@ def first_notification_window(route: RouteTiming, *, slack: float = SLACK) -> Wi
     and flushes it when the group_wait timer ends (``dispatch/dispatch.go``,
     ``newAggrGroup``: ``time.NewTimer(GroupWait)``). Only the HTTP hops add time: slack.
     """
-    gw = route.group_wait
+    gw = route.group_wait_s
     return Window(gw, gw, closed_end=True, slack=slack, formula="FiredAt + GW")
 
 
-def existing_group_window(
-    route: RouteTiming, *, flushed: bool = True, slack: float = SLACK
-) -> Window:
+def existing_group_window(route: Route, *, flushed: bool = True, slack: float = SLACK) -> Window:
     """An alert joining an existing group (relative to FiredAt).
 
     A group that already flushed sends at its next group_interval tick: (0, GI]
     (``aggrGroup.run`` resets its timer to GroupInterval after each flush). A group
     still in its group_wait sends at that first flush: (0, GW].
     """
-    end = route.group_interval if flushed else route.group_wait
+    end = route.group_interval_s if flushed else route.group_wait_s
     name = "GI" if flushed else "GW"
     return Window(0.0, end, False, True, slack, f"FiredAt + (0, {name}]")
 
 
-def resolved_notification_window(route: RouteTiming, *, slack: float = SLACK) -> Window:
+def resolved_notification_window(route: Route, *, slack: float = SLACK) -> Window:
     """Resolved notification: next GI tick after ResolvedAt, within (0, GI].
 
     Sent only with ``send_resolved`` and only if a firing notification went out before
     (``notify/notify.go``, ``DedupStage.needsUpdate``).
     """
-    gi = route.group_interval
+    gi = route.group_interval_s
     return Window(0.0, gi, False, True, slack, "ResolvedAt + (0, GI]")
 
 
-def effective_repeat_interval(route: RouteTiming) -> float:
+def effective_repeat_interval(route: Route) -> float:
     """repeat_interval is checked only at flushes: rounded up to a multiple of GI."""
-    return ceil_to(route.repeat_interval, route.group_interval)
+    return ceil_to(route.repeat_interval_s, route.group_interval_s)
 
 
-def repeat_notification_window(route: RouteTiming, *, slack: float = SLACK) -> Window:
+def repeat_notification_window(route: Route, *, slack: float = SLACK) -> Window:
     """A repeat of an unchanged group, relative to the previous notification: [RI*, RI* + GI].
 
     RI* = ``effective_repeat_interval``. One more GI is allowed because the notification
@@ -268,7 +264,30 @@ def repeat_notification_window(route: RouteTiming, *, slack: float = SLACK) -> W
     send's own duration and passes one tick later.
     """
     ri = effective_repeat_interval(route)
-    return Window(ri, ri + route.group_interval, True, True, slack, "last + RI* + [0, GI]")
+    return Window(ri, ri + route.group_interval_s, True, True, slack, "last + RI* + [0, GI]")
+
+
+def covering(per_route: Sequence[tuple[Route, Window]]) -> Window:
+    """One receiver's window through the routes that reach it, each route named in the
+    formula. Through several (``continue: true``) each route's group notifies it on its
+    own timers, so the window runs from the earliest route's start to the latest end."""
+    if not per_route:
+        raise ValueError("covering() needs at least one route")
+    if len(per_route) == 1:
+        route, window = per_route[0]
+        return replace(window, formula=f"{window.formula} ({route.path})")
+    windows = [w for _, w in per_route]
+    start = min(w.start for w in windows)
+    end = max(w.end for w in windows)
+    parts = "; ".join(f"{r.path}: {w.formula} {w}" for r, w in per_route)
+    return Window(
+        start,
+        end,
+        closed_start=any(w.closed_start for w in windows if w.start == start),
+        closed_end=any(w.closed_end for w in windows if w.end == end),
+        slack=max(w.slack for w in windows),
+        formula=f"covers {len(per_route)} routes ({parts})",
+    )
 
 
 def _formula(ref: str, lo: float, hi: float, hold: str, rule: AlertRule) -> str:

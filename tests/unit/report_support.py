@@ -11,6 +11,7 @@ from harness.engine.suite import SuiteResult
 from harness.load.stats import EndpointStats, LoadStats
 from harness.options import RunOptions
 from harness.prepare import PreparedRun
+from harness.receivers.routes import Route
 from harness.rules.model import AlertRule
 from harness.stack.spec import Intervals, StackSpec
 from harness.verdicts.verdict import Outcome, Verdict
@@ -49,6 +50,7 @@ def prepared(secrets: tuple[str, ...] = (ROUTING_KEY, WEBHOOK), **kw: Any) -> Pr
         rule_sources=(Path("rules.yml"),),
         alertmanager_source=Path("alertmanager.yml"),
         receivers=("pagerduty", "slack"),
+        routes=Route("pagerduty"),
         notes=("a note",),
         secrets=secrets,
         **kw,

@@ -18,7 +18,7 @@ SPEC = GRAFANA / "dashboards" / "spec"
 CORRECTED = GRAFANA / "dashboards" / "corrected"
 ALL = sorted(SPEC.glob("*.json")) + sorted(CORRECTED.glob("*.json"))
 
-# spec/monitoring-architecture.md, Grafana Dashboards: each dashboard's panel list, and
+# The monitoring specification, Grafana Dashboards: each dashboard's panel list, and
 # each of its queries (as written) with the panel it belongs to.
 SPEC_PANELS = {
     "API Overview": ["Request rate (requests/sec)", "Error rate (%)", "P50/P95/P99 latency",
@@ -100,7 +100,9 @@ def test_spec_queries_exactly_as_written(title: str) -> None:
 
 def test_corrected_panels_explain_each_change() -> None:
     spec = {d.uid: d for d in map(load_dashboard, SPEC.glob("*.json"))}
-    for dashboard in map(load_dashboard, CORRECTED.glob("*.json")):
+    corrected = [load_dashboard(p) for p in sorted(CORRECTED.glob("*.json"))]
+    assert len(corrected) == len(spec) == 5, f"dashboards in {CORRECTED} and {SPEC}"
+    for dashboard in corrected:
         original = spec[(dashboard.uid or "").removesuffix("-corrected")]
         for panel, before in zip(dashboard.panels, original.panels, strict=True):
             assert panel.origin in ("corrected", "unchanged", "added"), panel.label

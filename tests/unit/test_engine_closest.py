@@ -8,11 +8,12 @@ from harness.engine.judge import judge_scenario
 from harness.engine.plans import make_plans
 from harness.engine.result import PhaseMark
 from harness.engine.series import AlertSeries, closest_approach
+from harness.receivers.routes import parse_route_tree
 from harness.rules.model import AlertRule
 from harness.scenarios.loader import parse_scenario
 from harness.stack.spec import Intervals
 
-AM = "route: {receiver: default}\nreceivers: [{name: default}]\n"
+AM = parse_route_tree({"route": {"receiver": "default"}})
 RULE = AlertRule(name="NotificationDeliveryFailing", expr="ratio > 0.1", group="g",
                  source=Path("r.yml"), line=1)
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from harness.engine.history import Episode
 from harness.engine.judge import _notification_window
 from harness.engine.plans import make_plans
+from harness.receivers.routes import parse_route_tree
 from harness.rules.model import AlertRule
 from harness.scenarios.loader import parse_scenario
 from harness.stack.spec import Intervals
@@ -30,19 +33,20 @@ route:
     - {{receiver: pagerduty, matchers: ['severity="critical"']}}
 receivers: [{{name: default}}, {{name: pagerduty}}]
 """
-RULE = AlertRule(name="WorkerStalled", expr="x > 0", group="g", source=Path("r.yml"), line=1)
+RULE = AlertRule(name="WorkerStalled", expr="x > 0", group="g", source=Path("r.yml"), line=1,
+                 labels={"severity": "critical"})
 
 
 def _plan(group_by: str):  # type: ignore[no-untyped-def]
     (scenario,) = parse_scenario(SCENARIO, "s.yaml")
-    am = AM.format(group_by=group_by)
-    (plan,) = make_plans(scenario, {RULE.name: RULE}, Intervals(), am)
+    tree = parse_route_tree(yaml.safe_load(AM.format(group_by=group_by)))
+    (plan,) = make_plans(scenario, {RULE.name: RULE}, Intervals(), tree)
     return plan
 
 
 def _ep(queue: str, fired: float) -> Episode:
-    return Episode("WorkerStalled", {"alertname": "WorkerStalled", "queue": queue},
-                   fired_at=fired)
+    labels = {"alertname": "WorkerStalled", "queue": queue, "severity": "critical"}
+    return Episode("WorkerStalled", labels, fired_at=fired)
 
 
 def test_alone_in_its_group_waits_group_wait() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.engine.plans import make_plans
+from harness.receivers.routes import Route
 from harness.rules.model import AlertRule
 from harness.scenarios.loader import parse_scenario
 from harness.stack.spec import Intervals
@@ -26,7 +27,7 @@ expect:
 
 def _plans(fault: str):  # type: ignore[no-untyped-def]
     (scenario,) = parse_scenario(SCENARIO.format(fault=fault), "s.yaml")
-    return make_plans(scenario, {RULE.name: RULE}, Intervals(), None)
+    return make_plans(scenario, {RULE.name: RULE}, Intervals(), Route("default"))
 
 
 @pytest.mark.parametrize(("fault", "lag"), [

@@ -41,9 +41,10 @@ def test_catalogue_is_what_the_target_exposes() -> None:
     ("unknown_total{a='x', b=~'.*'}", {"a"}, None),
     ("sum by (a) (unknown_total)", set(), {"a"}),
 ])
-def test_label_inference(expr: str, present: set[str], possible: object) -> None:
-    expected = LabelSet(frozenset(present), frozenset(present) if possible == "same" else (
-        None if possible is None else frozenset(possible)))  # type: ignore[arg-type]
+def test_label_inference(expr: str, present: set[str], possible: set[str] | str | None) -> None:
+    known = present if possible == "same" else possible
+    assert not isinstance(known, str)
+    expected = LabelSet(frozenset(present), None if known is None else frozenset(known))
     assert infer(parse(expr), default_catalogue()) == expected
 
 

@@ -34,7 +34,7 @@ EXPECTED: dict[str, list[tuple[str, int | None]]] = {
     "annotation_missing.yml": [("annotation-missing", 5)],
     "template_label_dropped.yml": [("template-label-dropped", 6)] * 2,
     "template_value_pinned.yml": [("template-value-pinned", 6)],
-    "query_parse.json": [("query-parse", None)],
+    "query_parse.json": [],  # $__rate_interval is substituted before parsing
     "am_route_shadowed.yml": [("am-route-shadowed", 6)],
     "am_template_group_field.yml": [("am-template-group-field", 9)],
     "am_send_resolved.yml": [("am-send-resolved", 7)],
@@ -45,23 +45,34 @@ EXPECTED: dict[str, list[tuple[str, int | None]]] = {
     "am_template_render.yml": [("am-template-render", 8)],
     "amtool_check_config.yml": [("amtool-check-config", None)],
 }
-NEEDS_TOOLS = {"promtool_check_rules.yml", "am_template_render.yml", "amtool_check_config.yml"}
+# Bad cases kept with the unit tests' own data (tests/unit/lint_data/bad/).
+MORE_BAD = DATA / "bad"
+MORE_EXPECTED: dict[str, list[tuple[str, int | None]]] = {
+    "promtool_duplicate_rules.yml": [("promtool-duplicate-rules", None)],
+    "query_parse_broken.json": [("query-parse", None)],
+}
+NEEDS_TOOLS = {"promtool_check_rules.yml", "am_template_render.yml", "amtool_check_config.yml",
+               "promtool_duplicate_rules.yml"}
 
 
 def test_every_check_has_a_bad_case() -> None:
-    assert {c for cases in EXPECTED.values() for c, _ in cases} == set(CHECKS)
+    cases = EXPECTED | MORE_EXPECTED
+    assert {c for found in cases.values() for c, _ in found} == set(CHECKS)
     assert {p.name for p in BAD.iterdir()} == set(EXPECTED)
+    assert {p.name for p in MORE_BAD.iterdir()} == set(MORE_EXPECTED)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", sorted(EXPECTED | MORE_EXPECTED))
 def test_bad_case(name: str) -> None:
     if name in NEEDS_TOOLS and not HAVE_TOOLS:
         pytest.skip("promtool/amtool not installed")
-    report = lint_paths([BAD / name], LintOptions(tools=name in NEEDS_TOOLS))
-    assert [(f.check, f.line) for f in report.findings] == EXPECTED[name]
+    path = BAD / name if name in EXPECTED else MORE_BAD / name
+    options = LintOptions(tools=name in NEEDS_TOOLS, profile="policy")
+    report = lint_paths([path], options)
+    assert [(f.check, f.line) for f in report.findings] == (EXPECTED | MORE_EXPECTED)[name]
     for finding in report.findings:
         assert finding.message and finding.fix and finding.subject
-        assert finding.path == BAD / name
+        assert finding.path == path
 
 
 @pytest.mark.skipif(not HAVE_TOOLS, reason="promtool/amtool not installed")
@@ -87,7 +98,8 @@ def _checks(expr: str, *, claim: str = "", alert: str | None = None, for_s: floa
 
 @pytest.mark.parametrize(("expr", "expected"), [
     # vector matching
-    ("sum by (queue) (bullmq_queue_waiting_total) or vector(0)", ["vector-matching"]),
+    # `or` is a union, `x or vector(0)` fills gaps (kubernetes-mixin style): never matching
+    ("sum by (queue) (bullmq_queue_waiting_total) or vector(0)", []),
     ("sum(bullmq_queue_waiting_total) or vector(0)", []),
     ("sum(rate(http_requests_total[5m])) / sum by (job) (rate(http_requests_total[5m]))",
      ["vector-matching"]),
@@ -110,7 +122,14 @@ def _checks(expr: str, *, claim: str = "", alert: str | None = None, for_s: floa
     # histograms
     ("histogram_quantile(0.9, sum by (le) (rate(unknown_bucket[5m])))", []),
     ("histogram_quantile(0.9, sum(rate(unknown_bucket[5m])))", ["quantile-without-le"]),
-    ("histogram_quantile(0.9, rate(unknown_bucket[5m]))", ["quantile-unaggregated"]),
+    # unknown metric: no label of its own is known, one quantile per target may be meant
+    ("histogram_quantile(0.9, rate(unknown_bucket[5m]))", []),
+    ("histogram_quantile(0.9, rate(http_request_duration_seconds_bucket[5m]))",
+     ["quantile-unaggregated"]),
+    # a label pinned to one value by `=` splits nothing
+    ('histogram_quantile(0.9, rate(unknown_bucket{route="/a"}[5m]))', []),
+    ('histogram_quantile(0.9, rate(unknown_bucket{route=~"/a|/b"}[5m]))',
+     ["quantile-unaggregated"]),
     # windows: 4 x 15 s is enough
     ("sum(rate(http_requests_total[1m]))", []),
     ("sum(rate(http_requests_total[59s]))", ["range-window-short"]),
@@ -132,7 +151,7 @@ def test_bucket_check_reads_the_claim() -> None:
 def test_alert_checks_edge_cases() -> None:
     # A long window does not flap: no `for:` needed (the corrected DLQGrowing).
     assert _checks("sum(increase(eventbus_dlq_total[1h])) > 100", alert="DLQ") == []
-    assert _checks("sum(increase(eventbus_dlq_total[10m])) > 100", alert="DLQ") == [
+    assert _checks("sum(rate(eventbus_dlq_total[10m])) > 1", alert="DLQ") == [
         "for-missing"]
     # A gauge threshold without for: not this check's business.
     assert _checks("sum(bullmq_queue_waiting_total) > 10", alert="Q") == []

@@ -33,7 +33,10 @@ def test_findings_exit_1_with_file_line_why_and_fix(capsys: pytest.CaptureFixtur
     block = out[out.index(head):].split("\n\n")[0]
     assert "only the left side has job_type, status" in block
     assert "fix: Match on the labels both sides share: `and on (queue)`" in block
-    assert out.rstrip().splitlines()[-2].startswith("18 finding(s) in 1 file(s)")
+    assert out.rstrip().splitlines()[-2].startswith("10 finding(s) in 1 file(s)")
+    # The policy profile adds the project's own rule: runbooks linked from every alert.
+    code, out, _ = _run(capsys, "--profile", "policy", str(SPEC_DIR / "prometheus-alerts.yml"))
+    assert code == 1 and out.rstrip().splitlines()[-2].startswith("18 finding(s) in 1 file(s)")
 
 
 def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
@@ -63,13 +66,20 @@ def test_scrape_interval_option(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = _run(capsys, str(tmp_path / "nope.yml"))
-    assert code == 2 and out == "" and "nope.yml:\n  file not found" in err
+    assert code == 2 and out == "" and "nope.yml:\n  file not found" in err.lower()
     assert "Traceback" not in err
+
+
+def test_one_unreadable_file_does_not_stop_the_others(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = _run(capsys, str(tmp_path / "nope.yml"), str(BAD / "lint" / "for_missing.yml"))
+    assert code == 2 and "[for-missing]" in out and "nope.yml" in err
 
 
 def test_yaml_error_names_the_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, str(BAD / "rules" / "invalid_yaml.yml"))
-    assert code == 2 and "invalid_yaml.yml, line 7:\n  invalid YAML" in err
+    assert code == 2 and "invalid_yaml.yml, line 7:\n  invalid yaml" in err.lower()
 
 
 def test_rule_file_errors_come_from_the_rule_loader(capsys: pytest.CaptureFixture[str]) -> None:
@@ -77,17 +87,22 @@ def test_rule_file_errors_come_from_the_rule_loader(capsys: pytest.CaptureFixtur
     assert code == 2 and "PromQL does not parse" in err
 
 
-def test_invalid_json_and_unknown_files_exit_2(
+def test_invalid_json_exits_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     broken = tmp_path / "d.json"
     broken.write_text('{\n  "panels": [,]\n}\n')
     code, _, err = _run(capsys, str(broken))
-    assert code == 2 and "d.json, line 2:\n  invalid JSON" in err
+    assert code == 2 and "d.json, line 2:\n  invalid json" in err.lower()
+
+
+def test_valid_yaml_of_another_kind_is_skipped_with_the_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     other = tmp_path / "other.yml"
     other.write_text("scrape_configs: []\n")
-    code, _, err = _run(capsys, str(other))
-    assert code == 2 and "cannot tell what this file is" in err
+    code, out, _ = _run(capsys, str(other))
+    assert code == 0 and "other.yml: skipped: not a Prometheus rule file" in out
 
 
 def test_a_directory_stands_for_its_files(capsys: pytest.CaptureFixture[str]) -> None:

@@ -72,7 +72,7 @@ def _by_subject(report: LintReport) -> dict[str, list[str]]:
 def test_spec_rules_and_routes() -> None:
     tools = HAVE_TOOLS  # promtool and amtool accept the spec's files: nothing added
     report = lint_paths([SPEC_DIR / "prometheus-alerts.yml", SPEC_DIR / "alertmanager.yml"],
-                        LintOptions(tools=tools))
+                        LintOptions(tools=tools, profile="policy"))
     assert _by_subject(report) == SPEC_RULES | SPEC_ROUTES
     lines = {(f.subject, f.check): f.line for f in report.findings}
     # About the rule: its `alert:` line; about the expression: its `expr:` line.

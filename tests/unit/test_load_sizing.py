@@ -1,4 +1,4 @@
-"""Load sizing for scaled windows (TIMING.md, "Time scale")."""
+"""Load sizing for scaled windows (docs/TIMING.md, "Time scale")."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from harness.load.sizing import (
 
 
 def test_timing_example_needs_far_more_than_100_requests() -> None:
-    # TIMING.md: 7.5% errors vs a 5% threshold; 100 requests in a 5 s window is not enough.
+    # docs/TIMING.md: 7.5% errors vs a 5% threshold; 100 requests in a 5 s window is not enough.
     n = min_events(0.075, 0.05)
     assert n > 100
     assert n == pytest.approx(16 * 0.075 * 0.925 / 0.025**2, abs=1.5)  # z = 4, ceil

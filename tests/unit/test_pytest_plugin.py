@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -56,11 +57,29 @@ def test_bad_scenario_is_one_clear_message(pytester: pytest.Pytester) -> None:
     assert "Traceback" not in out
 
 
-def test_unknown_alert_fails_the_item_without_traceback(pytester: pytest.Pytester) -> None:
+def test_unknown_alert_fails_the_item_and_is_recorded(pytester: pytest.Pytester) -> None:
+    """The suite path of `harness run`: a scenario that cannot run is a failed item
+    and the run's report.json and junit.xml record its error."""
     _write(pytester, "typo", "HighErorRate")
-    result = pytester.runpytest("--scenarios-dir", "scen", "scen", "-p", "no:cacheprovider")
+    result = pytester.runpytest(
+        "--scenarios-dir", "scen", "scen", "-p", "no:cacheprovider", "--report-dir", "out"
+    )
     out = result.stdout.str()
+    assert "could not run:" in out
     assert "Unknown alert 'HighErorRate'" in out
     assert "did you mean 'HighErrorRate'" in out
     assert "Traceback" not in out
     result.assert_outcomes(failed=1)
+    (run_dir,) = (pytester.path / "out").iterdir()
+    report = json.loads((run_dir / "report.json").read_text())
+    (scenario,) = report["scenarios"]
+    assert scenario["id"] == "typo" and "Unknown alert 'HighErorRate'" in scenario["error"]
+    assert "Unknown alert" in (run_dir / "junit.xml").read_text()
+    assert (run_dir / "report.html").is_file()
+
+
+def test_collect_only_prepares_nothing(pytester: pytest.Pytester) -> None:
+    _write(pytester, "errors", "HighErrorRate")
+    result = pytester.runpytest("--co", "--scenarios-dir", "scen", "scen", "--report-dir", "out")
+    result.assert_outcomes()
+    assert not (pytester.path / "out").exists()

@@ -59,4 +59,4 @@ def test_a_bad_table_names_the_line(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError) as info:
         load_checks(bad)
-    assert "line 2" in str(info.value) and "unknown truth 'no_such'" in str(info.value)
+    assert "line 2" in str(info.value) and "Unknown truth 'no_such'" in str(info.value)

@@ -199,13 +199,13 @@ def test_templates_paths_resolved_against_the_source(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("route: {receiver: a}\nreciever: []\n", 2, "unknown key 'reciever' in the configuration"
-         " -> did you mean 'receivers'?"),
+        ("route: {receiver: a}\nreciever: []\n", 2, "(the configuration):\n  Unknown key "
+         "'reciever' -> did you mean 'receivers'?"),
         ("route: {receiver: a}\n", 1, "the configuration has no 'receivers'"),
         ("route: {receiver: a}\nreceivers:\n  - slack_configs: []\n", 3, "receiver has no name"),
         ("route: {receiver: a}\nreceivers:\n  - name: a\n    slack_configs: {api_url: x}\n", 4,
-         "receiver 'a' slack_configs must be a list"),
-        ("route: [a]\nreceivers: []\n", 1, "route must be a mapping"),
+         "(receiver 'a' slack_configs):\n  Expected a list, got a mapping"),
+        ("route: [a]\nreceivers: []\n", 1, "(route):\n  Expected a mapping, got a list"),
     ],
 )
 def test_bad_configs_name_the_line(text: str, line: int, message: str) -> None:

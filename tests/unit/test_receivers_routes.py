@@ -116,3 +116,14 @@ def test_missing_label_is_empty_string() -> None:
     assert Matcher("env", "=", "").matches({})
     assert Matcher("env", "!=", "prod").matches({})
     assert Matcher("env", "=~", ".*").matches({})
+
+
+def test_group_key_takes_the_routes_group_by_labels_the_alert_has() -> None:
+    tree = parse_route_tree(
+        {"route": {"receiver": "a", "group_by": ["alertname", "queue"],
+                   "routes": [{"receiver": "b", "group_by": ["..."]}]}}
+    )
+    labels = {"alertname": "A", "severity": "critical"}
+    assert tree.group_key(labels) == ("route", (("alertname", "A"),))
+    # `...` groups by every label; each route's groups are its own.
+    assert tree.routes[0].group_key(labels) == ("route.routes[0]", tuple(sorted(labels.items())))

@@ -44,7 +44,9 @@ def test_result_files_use_allure_fields_only(tmp_path: Path) -> None:
     out = write_allure_results(load_report(FIXTURE), tmp_path)
     allowed = {f.name for f in attr.fields(model2.TestResult)}
     step_fields = {f.name for f in attr.fields(model2.TestStepResult)}
-    for path in out.glob("*-result.json"):
+    results = sorted(out.glob("*-result.json"))
+    assert results, f"no result files written to {out}"
+    for path in results:
         data = json.loads(path.read_text())
         assert set(data) <= allowed
         for step in data["steps"]:

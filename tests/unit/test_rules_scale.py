@@ -140,3 +140,48 @@ def test_rounding_warnings() -> None:
 def test_bad_factor(factor: float) -> None:
     with pytest.raises(RuleError, match="time scale must be a positive number"):
         scale_rules(SPEC_RULES, factor)
+
+
+def _warnings(expr: str, factor: float = 60, recording: str = "") -> list[str]:
+    rules = f"      - alert: A\n        expr: '{expr}'\n"
+    record = f"      - record: instance:uptime:seconds\n        expr: '{recording}'\n"
+    text = "groups:\n  - name: g\n    rules:\n" + (record if recording else "") + rules
+    return list(scale_rules(load_rules_text(text, "r.yml"), factor).warnings)
+
+
+@pytest.mark.parametrize(("expr", "says"), [
+    # node-mixin's NodeFilesystemSpaceFillingUp: the horizon of predict_linear
+    ("predict_linear(node_filesystem_avail_bytes[6h], 4 * 60 * 60) < 0",
+     "looks 4h ahead, written as a number"),
+    ("time() - backup_last_success_timestamp_seconds > 600", "compares time() (seconds)"),
+    ("timestamp(x) < time() - 300", "divide it by 60: 5"),
+    ("node_time_seconds - node_boot_time_seconds > 600", "compares node_time_seconds"),
+    ("(cert_expiry_timestamp_seconds - time()) / 86400 < 7", "compares cert_expiry"),
+    ("process_open_fds < 7*24*60*60", "a number of seconds written as a product"),
+])
+def test_every_duration_written_as_a_number_is_warned(expr: str, says: str) -> None:
+    [warning] = _warnings(expr)
+    assert says in warning and "not scaled" in warning and "by hand" in warning
+
+
+def test_alerts_on_a_recorded_duration_are_warned() -> None:
+    [warning] = _warnings("instance:uptime:seconds < 600",
+                          recording="time() - node_boot_time_seconds")
+    assert "instance:uptime:seconds, recorded as a duration in seconds" in warning
+
+
+@pytest.mark.parametrize(("expr", "direction"), [
+    ("increase(x_total[1h]) > 100", "a fault must be 60 times stronger"),
+    ("sum(increase(x_total[1h])) < 10", "the alert fires more easily"),
+    ("increase(x_total[1h]) == 0", "the alert fires more easily"),
+])
+def test_count_warnings_say_which_way(expr: str, direction: str) -> None:
+    [warning] = _warnings(expr)
+    assert direction in warning
+
+
+@pytest.mark.parametrize("expr", [
+    "increase(x_total[1h]) > 0", "changes(x[1h]) >= 1", "time() - x_timestamp > 0",
+])
+def test_no_warning_where_scaling_cannot_change_the_outcome(expr: str) -> None:
+    assert _warnings(expr) == []

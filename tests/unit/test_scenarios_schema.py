@@ -14,7 +14,7 @@ from harness.scenarios import parse_duration, parse_scenario
 from harness.scenarios.faults import FAULT_KINDS
 from harness.scenarios.model import DURATION_PATTERN
 from harness.scenarios.schema import SCHEMA_PATH, render_json_schema, scenario_json_schema
-from harness.scenarios.source import LineDict, LineList, format_path, line_of, load_yaml
+from harness.yamlsource import parse_document
 
 DOC = PROJECT_DIR / "docs" / "SCENARIOS.md"
 
@@ -36,7 +36,7 @@ def test_documented_example_loads_and_matches_the_json_schema(index: int) -> Non
     text = _doc_examples()[index]
     scenarios = parse_scenario(text, "docs/SCENARIOS.md", env={})
     assert scenarios and all(s.expect for s in scenarios)
-    jsonschema.validate(load_yaml(text), scenario_json_schema())
+    jsonschema.validate(parse_document(text, "docs/SCENARIOS.md"), scenario_json_schema())
 
 
 def test_every_fault_kind_is_documented_and_in_the_schema() -> None:
@@ -101,16 +101,3 @@ def test_format_duration_round_trips() -> None:
     for seconds in (0.5, 90, 5400, 86400 + 1):
         assert parse_duration(format_duration(seconds)) == seconds
     assert format_duration(5400) == "1h30m"
-
-
-def test_positions_kept_per_key_and_item() -> None:
-    data = load_yaml("a: 1\nb:\n  - x\n  - {c: 2,\n     d: 3}\n")
-    assert isinstance(data, LineDict) and isinstance(data["b"], LineList)
-    assert data.lines == {"a": 1, "b": 2} and data["b"].lines == [3, 4]
-    assert line_of(data, ("b", 1, "d")) == 5
-    assert line_of(data, ("b", 7)) == 2
-    assert format_path(("b", 1, "d")) == "b[1].d"
-    # Plain yaml is not affected by the loader (no global patching).
-    import yaml
-
-    assert type(yaml.safe_load("a: 1")) is dict

@@ -1,4 +1,4 @@
-"""The SLO file's schema: the project's file loads; bad ones name the line and the key."""
+"""The SLO file's schema: the project's file loads (bad files: tests/bad_input/slo/)."""
 
 from __future__ import annotations
 
@@ -36,33 +36,6 @@ def test_defaults_are_the_workbook_alerts(tmp_path: Path) -> None:
     assert slo.indicators.errors == 'http_requests_total{status_code=~"5.."}'
 
 
-@pytest.mark.parametrize(
-    ("text", "line", "words"),
-    [
-        (GOOD.replace("180ms", "180"), 2, ["latency.threshold", "no unit"]),
-        (GOOD.replace("0.003", "3"), 3, ["error_ratio.max", "less than 1"]),
-        (GOOD + "extra: 1\n", 5, ["extra", "Extra inputs"]),
-        (
-            GOOD + "indicators: {requests: 'rate(x[5m])'}\n",
-            5,
-            ["indicators.requests", "plain series selector"],
-        ),
-        (
-            GOOD.replace(
-                "{target: 0.999}",
-                "{target: 0.999, burn_rate_alerts: [{alert: A, long: 5m,"
-                " short: 1h, factor: 2, severity: x, notify: page}]}",
-            ),
-            4,
-            ["shorter than long"],
-        ),
-        ("service: [\n", 2, ["invalid YAML"]),
-    ],
-)
-def test_bad_slo_files(tmp_path: Path, text: str, line: int, words: list[str]) -> None:
-    with pytest.raises(SloError) as info:
-        _load(tmp_path, text)
-    message = str(info.value)
-    assert f"line {line}" in message, message
-    for word in words:
-        assert word in message, message
+def test_bad_files_raise_slo_error(tmp_path: Path) -> None:
+    with pytest.raises(SloError, match="line 5 \\(extra\\)"):
+        _load(tmp_path, GOOD + "extra: 1\n")

@@ -1,4 +1,4 @@
-"""The database outage helper (harness/stack/local/sqlite_lock.py) and its URL handling.
+"""The database outage helper (harness/stack/sqlite_lock.py) and its URL handling.
 
 What SQLite does while the locks are held (statements fail after about 10 s) is shown by
 tests/integration/faults/test_fault_effects.py; here, that the helper takes every
@@ -12,15 +12,15 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from harness.errors import StackError
-from harness.stack.local.database import HELPER, DatabaseOutage, sqlite_path
-from harness.stack.local.sqlite_lock import LOCK_OFFSETS
+from harness.stack.database import HELPER, DatabaseOutage, sqlite_path
 from harness.stack.rundir import RunDir
+from harness.stack.sqlite_lock import LOCK_OFFSETS
+from tests.support.poll import wait_until
 
 
 def _database(tmp_path: Path, wal: bool = True) -> Path:
@@ -60,11 +60,11 @@ def test_helper_holds_every_wal_index_lock_until_terminated(tmp_path: Path) -> N
     db, ready = _database(tmp_path), tmp_path / "locked"
     helper = _start(db, ready)
     try:
-        deadline = time.monotonic() + 10
-        while not ready.exists():
+        def reported() -> bool:
             assert helper.poll() is None, helper.communicate()
-            assert time.monotonic() < deadline, "the helper never reported its locks"
-            time.sleep(0.01)
+            return ready.exists()
+
+        wait_until(reported, what="the helper to report its locks", interval=0.01, transient=())
         assert _held(Path(f"{db}-shm")) == list(LOCK_OFFSETS)
     finally:
         helper.terminate()

@@ -12,6 +12,7 @@ from pathlib import Path
 import psutil
 
 from harness.stack.process import ManagedProcess, group_members
+from tests.support.poll import wait_until
 
 # A leader that starts a grandchild in its own group and ignores SIGTERM.
 STUBBORN = (
@@ -22,10 +23,7 @@ STUBBORN = (
 
 
 def _wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
+    wait_until(predicate, what="the condition", timeout=timeout, interval=0.02, transient=())
 
 
 def test_stop_kills_group_including_grandchildren(tmp_path: Path) -> None:

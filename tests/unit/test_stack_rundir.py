@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,15 +17,13 @@ import pytest
 
 from harness.stack.process import ManagedProcess, group_members
 from harness.stack.rundir import MARKER, ProcessRecord, RunDir, sweep
+from tests.support.poll import wait_until
 
 SLEEP = [sys.executable, "-c", "import time; time.sleep(60)"]
 
 
 def _wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
+    wait_until(predicate, what="the condition", timeout=timeout, interval=0.02, transient=())
 
 
 def _alive(pid: int) -> bool:

@@ -9,7 +9,6 @@ import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
-from target_support import SMALL
 
 from harness.target import db as db_module
 from harness.target import repo
@@ -18,6 +17,7 @@ from harness.target.dbinit import init_database, main
 from harness.target.faults import Faults, merge_patch
 from harness.target.metrics import TargetMetrics
 from harness.target.models import Student
+from tests.support.target import SMALL
 
 
 @pytest.mark.parametrize(

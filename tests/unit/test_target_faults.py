@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from target_support import TOKEN, client, closed_port, make_app, run
 
 from harness.target.faults import BacklogRequest, Faults, FaultState, merge_patch
+from tests.support.target import UNIT_TOKEN, asgi_client, closed_port, make_app, run
 
 
 def _faults(patch: dict[str, Any], seed: int = 5) -> Faults:
@@ -125,7 +125,7 @@ def test_fault_endpoints_need_the_token(
     app, _ = make_app(tmp_path)
 
     async def go() -> int:
-        async with client(app, headers=headers) as c:
+        async with asgi_client(app, headers=headers) as c:
             r = await c.request(method, path, json={"queue": "reports", "jobs": 1})
             return r.status_code
 
@@ -136,7 +136,7 @@ def test_empty_token_disables_fault_control(tmp_path: Path) -> None:
     app, _ = make_app(tmp_path, fault_token="")
 
     async def go() -> int:
-        async with client(app, headers={"X-Fault-Token": ""}) as c:
+        async with asgi_client(app, headers={"X-Fault-Token": ""}) as c:
             return (await c.get("/faults")).status_code
 
     assert run(go()) == 401
@@ -146,7 +146,7 @@ def test_put_get_delete(tmp_path: Path) -> None:
     app, _ = make_app(tmp_path)
 
     async def go() -> None:
-        async with client(app, headers={"X-Fault-Token": TOKEN}) as c:
+        async with asgi_client(app, headers={"X-Fault-Token": UNIT_TOKEN}) as c:
             r = await c.put("/faults", json={"errors": {"ratio": 0.3}})
             assert r.status_code == 200 and r.json()["errors"]["ratio"] == 0.3
             r = await c.put("/faults", json={"latency": {"ratio": 1.0, "seconds": 2.0}})
@@ -165,7 +165,7 @@ def test_unreachable_worker_control_changes_nothing(tmp_path: Path) -> None:
     app, _ = make_app(tmp_path, worker_control_url=f"http://127.0.0.1:{closed_port()}")
 
     async def go() -> None:
-        async with client(app, headers={"X-Fault-Token": TOKEN}) as c:
+        async with asgi_client(app, headers={"X-Fault-Token": UNIT_TOKEN}) as c:
             r = await c.put("/faults", json={"worker": {"mode": "stuck"}})
             assert r.status_code == 502, r.text
             assert (await c.get("/faults")).json()["worker"]["mode"] == "normal"

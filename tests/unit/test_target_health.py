@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-from target_support import client, make_app, run
 
 from harness.target.health import Check, health_response
 from harness.target.logs import JsonFormatter, request_context
 from harness.target.settings import Settings
+from tests.support.target import asgi_client, make_app, run
 
 
 async def _ok() -> None:
@@ -44,7 +44,7 @@ def test_health_answers_promptly_with_redis_away(tmp_path: Path) -> None:
     app, _ = make_app(tmp_path)
 
     async def go() -> tuple[int, dict[str, str]]:
-        async with client(app) as c:
+        async with asgi_client(app) as c:
             r = await c.get("/health")
             return r.status_code, r.json()["checks"]
 

@@ -1,6 +1,6 @@
-"""The target's metric families match spec/monitoring-architecture.md exactly.
+"""The target's metric families match the monitoring specification's table exactly.
 
-The table is copied from the spec (Prometheus Metrics > Application Metrics), not
+The table is copied from the specification (Prometheus Metrics > Application Metrics), not
 imported from harness.target.metrics, so a drift on either side fails here.
 """
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI, HTTPException
 from prometheus_client import CollectorRegistry
-from target_support import TEACHER, client, make_app, run
 
 from harness.target.faults import Faults, merge_patch
 from harness.target.metrics import TargetMetrics
 from harness.target.middleware import MetricsMiddleware, RouteTable
+from tests.support.target import TEACHER, asgi_client, make_app, run
 
 
 def _app(faults: Faults | None = None) -> tuple[FastAPI, CollectorRegistry, asyncio.Event]:
@@ -63,7 +63,7 @@ def test_route_template_not_raw_path_and_tenant_label() -> None:
     app, registry, _ = _app()
 
     async def go() -> None:
-        async with client(app) as c:
+        async with asgi_client(app) as c:
             assert (await c.get("/api/students/42", headers={"X-Tenant-Id": "t9"})).json() == {
                 "id": 42
             }
@@ -82,7 +82,7 @@ def test_unmatched_405_errors_and_exclusions() -> None:
     app, registry, _ = _app()
 
     async def go() -> None:
-        async with client(app, raise_app_exceptions=False) as c:
+        async with asgi_client(app, raise_app_exceptions=False) as c:
             assert (await c.get("/nope")).status_code == 404
             assert (await c.delete("/api/schools")).status_code == 405
             assert (await c.get("/api/teapot")).status_code == 418
@@ -113,7 +113,7 @@ def test_active_requests_counts_in_flight_and_returns_to_zero() -> None:
 
     async def go() -> list[float | None]:
         seen = []
-        async with client(app) as c:
+        async with asgi_client(app) as c:
             tasks = [asyncio.create_task(c.get("/api/slow")) for _ in range(3)]
             for _ in range(200):  # until all three are inside the endpoint
                 if registry.get_sample_value("http_active_requests", labels) == 3:
@@ -142,7 +142,7 @@ def test_error_and_latency_faults_are_measured() -> None:
     app, registry, _ = _app(faults)
 
     async def go() -> None:
-        async with client(app) as c:
+        async with asgi_client(app) as c:
             r = await c.get("/api/schools")
             assert r.status_code == 502 and r.json()["error"] == "injected fault"
             assert (await c.get("/api/students/1")).status_code == 200
@@ -183,7 +183,7 @@ def test_real_app_routes_db_metrics_and_request_log(
     app, registry = make_app(tmp_path)
 
     async def go() -> None:
-        async with client(app, headers=TEACHER) as c:
+        async with asgi_client(app, headers=TEACHER) as c:
             students = (await c.get("/api/students", params={"limit": 2})).json()
             assert (await c.get(f"/api/students/{students[0]['id']}")).status_code == 200
             assert (await c.get("/api/students/99999")).status_code == 404

@@ -1,4 +1,4 @@
-"""Window arithmetic from TIMING.md: firing, resolve and notification windows."""
+"""Window arithmetic from docs/TIMING.md: firing, resolve and notification windows."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from harness.receivers.routes import Route
 from harness.rules.model import AlertRule
 from harness.stack.spec import Intervals
 from harness.verdicts.windows import (
     SLACK,
-    RouteTiming,
     Window,
     absence_lag,
     aftermath,
@@ -57,7 +57,7 @@ def test_for_star_uses_the_group_interval_when_set() -> None:
 
 
 def test_gauge_firing_window() -> None:
-    # TIMING.md: FiredAt in [t0 + F*, t0 + S + E + F*).
+    # docs/TIMING.md: FiredAt in [t0 + F*, t0 + S + E + F*).
     w = firing_window(rule(for_s=5), Intervals(scrape=1, evaluation=2))
     assert (w.start, w.end, w.closed_start, w.closed_end) == (6, 9, True, False)
     assert w.formula == "[t0 + F*, t0 + S + E + F*)"
@@ -116,13 +116,13 @@ def test_window_position_with_slack() -> None:
 
 def test_window_plus_composes_fire_then_notify() -> None:
     fire = firing_window(rule(for_s=5), S1)
-    total = fire.plus(first_notification_window(RouteTiming(group_wait=10)))
+    total = fire.plus(first_notification_window(Route("r", group_wait_s=10)))
     assert (total.start, total.end, total.closed_end) == (15, 17, False)
     assert total.formula == "[t0 + F*, t0 + S + E + F*) + FiredAt + GW"
 
 
 def test_notification_windows() -> None:
-    route = RouteTiming(group_wait=10, group_interval=10, repeat_interval=12 * 3600)
+    route = Route("r", group_wait_s=10, group_interval_s=10, repeat_interval_s=12 * 3600)
     first = first_notification_window(route)
     assert (first.start, first.end, first.closed_end, first.slack) == (10, 10, True, SLACK)
     assert first.contains(10.3) and not first.contains(11)
@@ -133,16 +133,18 @@ def test_notification_windows() -> None:
         False,
         True,
     )
-    waiting = existing_group_window(RouteTiming(group_wait=3, group_interval=10), flushed=False)
+    waiting = existing_group_window(Route("r", group_wait_s=3, group_interval_s=10), flushed=False)
     assert waiting.end == 3
     resolved = resolved_notification_window(route)
     assert (resolved.start, resolved.end) == (0, 10) and resolved.formula.startswith("ResolvedAt")
 
 
 def test_repeat_interval_rounds_up_to_group_interval() -> None:
-    assert effective_repeat_interval(RouteTiming(group_interval=300, repeat_interval=1000)) == 1200
-    assert effective_repeat_interval(RouteTiming(group_interval=300, repeat_interval=1200)) == 1200
-    w = repeat_notification_window(RouteTiming(group_interval=300, repeat_interval=1000))
+    every_1000s = Route("r", group_interval_s=300, repeat_interval_s=1000)
+    assert effective_repeat_interval(every_1000s) == 1200
+    every_1200s = Route("r", group_interval_s=300, repeat_interval_s=1200)
+    assert effective_repeat_interval(every_1200s) == 1200
+    w = repeat_notification_window(every_1000s)
     assert (w.start, w.end, w.closed_end) == (1200, 1500, True)
 
 

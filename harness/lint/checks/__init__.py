@@ -25,6 +25,11 @@ QUERY_CHECKS: tuple[QueryCheck, ...] = (
 # Checks that need an alerting rule's fields (for, annotations, labels).
 ALERT_CHECKS: tuple[QueryCheck, ...] = (units.check, alerts.check, templates.check)
 
+# Profiles: `correctness` (default) reports what is wrong whoever wrote the rule;
+# `policy` adds the project's own conventions (runbooks, annotations).
+PROFILES = ("correctness", "policy")
+POLICY_CHECKS = frozenset({"annotation-missing"})
+
 CHECKS: dict[str, str] = {
     "vector-matching": "binary operation between vectors whose labels can never match",
     "ratio-unaggregated": "ratio of unaggregated rates: each series divided by itself",
@@ -35,11 +40,12 @@ CHECKS: dict[str, str] = {
     "high-cardinality": "result keeps tenant/user/request/class ids it never asks for",
     "rate-threshold-units": "per-second rate() compared with a threshold the words call a share",
     "for-missing": "alert without `for:` on an expression that flaps",
-    "annotation-missing": "alert without summary, description or runbook_url",
+    "annotation-missing": "(policy) alert without summary, description or runbook_url",
     "template-label-dropped": "template uses a label the expression's result does not have",
     "template-value-pinned": "`$value` is a constant (left side of `and`/`unless` is `== c`)",
     "query-parse": "a dashboard query promql_parser cannot parse",
     "promtool-check-rules": "`promtool check rules` rejects the file",
+    "promtool-duplicate-rules": "`promtool check rules` warns of duplicate rules",
     "am-route-shadowed": "route never reached: an earlier sibling without `continue` takes it",
     "am-template-group-field": "notification template reads per-alert fields on the group",
     "am-template-render": "notification template fails to render (`amtool template render`)",

@@ -46,10 +46,14 @@ def _quantile(query: Query, node: pp.Call, options: LintOptions) -> list[Finding
         )]
     if _aggregated(buckets):
         return []
-    per_series = sorted((labels.present if labels else frozenset()) - _PER_TARGET)
-    if labels is not None and labels.exact and not per_series:
-        return []  # the histogram has no labels of its own: one quantile per target anyway
-    split = f" ({', '.join(per_series)})" if per_series else ""
+    pinned = {str(m.name) for n in nodes(buckets) if isinstance(n, pp.VectorSelector)
+              for m in n.matchers.matchers if str(m.op) == "MatchOp.Equal"}
+    per_series = sorted((labels.present if labels else frozenset()) - _PER_TARGET - pinned)
+    if not per_series:
+        # No label of its own is known (an unknown metric, or none in the catalogue):
+        # one quantile per target may well be what the author wants.
+        return []
+    split = f" ({', '.join(per_series)})"
     quantile = node.args[0].prettify()
     return [query.finding(
         UNAGGREGATED,

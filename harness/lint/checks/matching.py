@@ -1,8 +1,9 @@
 """vector-matching: binary operations between vectors whose label sets can never match.
 
-Without ``on``/``ignoring``, ``and``/``or``/``unless`` and arithmetic/comparison between
-two vectors pair series whose labels (all but ``__name__``) are identical. If one side
-always carries a label the other side never has, no pair can form.
+Without ``on``/``ignoring``, ``and``/``unless`` and arithmetic/comparison between two
+vectors pair series whose labels (all but ``__name__``) are identical. If one side
+always carries a label the other side never has, no pair can form. ``or`` is a union,
+never a matching mistake: its result carries the series of both sides.
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ CHECK = "vector-matching"
 _EFFECT = {
     "and": "`and` keeps nothing: the expression is always empty",
     "unless": "`unless` removes nothing: the right side has no effect",
-    "or": "`or` adds every right-hand series beside the left-hand ones instead of filling gaps",
 }
 
 
 def check(query: Query, options: LintOptions) -> list[Finding]:
     found = []
     for node in nodes(query.node):
-        if not isinstance(node, pp.BinaryExpr):
-            continue
+        if not isinstance(node, pp.BinaryExpr) or op_name(node) == "or":
+            continue  # `or` is a union: series of either side, `x or vector(0)` fills gaps
         lhs = infer(node.lhs, options.catalogue)
         rhs = infer(node.rhs, options.catalogue)
         if lhs is None or rhs is None:

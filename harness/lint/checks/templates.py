@@ -5,7 +5,7 @@
   Prometheus prints an empty string.
 - template-value-pinned: `{{ $value }}` when the value that reaches the alert is fixed:
   the left side of `and`/`unless` is a filter like `x == 0`, so $value is
-  always that constant, not the number the text describes.
+  always that constant, not the number the text describes (the other side's).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ _ACTION = re.compile(r"\{\{.*?\}\}", re.S)
 _LABEL_REF = re.compile(
     r"(?:\$labels|\.Labels)\.([a-zA-Z_][a-zA-Z0-9_]*)|index\s+(?:\$labels|\.Labels)\s+\"([^\"]+)\"")
 _VALUE_REF = re.compile(r"\$value\b|\.Value\b")
+# `VALUE = {{ $value }}`: printed as what it is, the alert's value, not as a quantity.
+_AS_VALUE = re.compile(r"\bvalue\s*[:=]?\s*\{\{[^}]*\$value[^}]*\}\}", re.I)
 
 
 def check(query: Query, options: LintOptions) -> list[Finding]:
@@ -44,7 +46,8 @@ def _dropped(query: Query, fields: dict[str, str], options: LintOptions) -> list
             rule_label = query.rule is not None and label in query.rule.labels
             why = ("it is a rule label, and $labels holds only the series' labels"
                    if rule_label else "no series of the expression carries it")
-            have = ", ".join(sorted(labels.present - {"__name__"})) or "none"
+            known = labels.possible if labels.possible is not None else labels.present
+            have = ", ".join(sorted(known - {"__name__"})) or "none"
             found.append(query.finding(
                 LABEL_DROPPED,
                 f"{where} uses `$labels.{label}`, but {why} (the result's labels: {have}): "
@@ -58,7 +61,7 @@ def _dropped(query: Query, fields: dict[str, str], options: LintOptions) -> list
 
 def _pinned(query: Query, fields: dict[str, str]) -> list[Finding]:
     uses = [w for w, t in fields.items()
-            if any(_VALUE_REF.search(a) for a in _ACTION.findall(t))]
+            if any(_VALUE_REF.search(a) for a in _ACTION.findall(_AS_VALUE.sub("", t)))]
     source = _value_source(query.node)
     if not uses or source is None:
         return []
@@ -73,14 +76,16 @@ def _pinned(query: Query, fields: dict[str, str]) -> list[Finding]:
     )]
 
 
-def _value_source(node: pp.Expr) -> tuple[float, str] | None:
-    """(constant, what) if the alert's value is pinned to a constant."""
+def _value_source(node: pp.Expr, *, inner: bool = False) -> tuple[float, str] | None:
+    """(constant, what) if the alert's value is pinned to a constant hidden on the left of
+    `and`/`unless` (``inner``). A bare `up == 0` whose text prints `VALUE = 0` says what
+    the alert is: the value is the condition, not a quantity the text misreports."""
     node = unparen(node)
     if not isinstance(node, pp.BinaryExpr):
         return None
     op = op_name(node)
     if op in ("and", "unless"):
-        pinned = _value_source(node.lhs)
+        pinned = _value_source(node.lhs, inner=True)
         if pinned is None:
             return None
         return pinned[0], f"the left side of `{op}`, `{unparen(node.lhs).prettify()}`"
@@ -90,8 +95,8 @@ def _value_source(node: pp.Expr) -> tuple[float, str] | None:
     lhs, rhs = unparen(node.lhs), unparen(node.rhs)
     literal = rhs if isinstance(rhs, pp.NumberLiteral) else (
         lhs if isinstance(lhs, pp.NumberLiteral) else None)
-    if op == "==" and literal is not None:
+    if op == "==" and literal is not None and inner:
         return float(literal.val), f"`{node.prettify()}`"
     if op in (">", "<", ">=", "<=", "!=") and literal is not None:
-        return _value_source(rhs if literal is lhs else lhs)
+        return _value_source(rhs if literal is lhs else lhs, inner=inner)
     return None

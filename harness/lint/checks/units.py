@@ -3,7 +3,12 @@
 rate() is per second. An alert named or summarised as an error/failure rate, a ratio
 or a percentage, whose expression compares a bare rate() (no division by a total) with
 a constant, compares events per second with what its author meant as a share or as a
-count per window. Only flagged when the words say so: a heuristic, kept precise.
+count per window. Only flagged when the words say so (template text such as `printf
+"%.2f"` is not words; "error rate" only of a rate that picks failed outcomes by a
+status-like label out of a metric counting them all, as "error rate" is also said of
+errors per second), when nothing in the expression divides (a rate beside a share is a
+traffic floor), and when the rate is not of seconds (`rate(x_seconds_total)` is a
+fraction of time, 0..1 per core): a heuristic, kept precise.
 """
 
 from __future__ import annotations
@@ -13,20 +18,28 @@ import re
 import promql_parser as pp
 
 from harness.durations import format_duration, timedelta_ms
-from harness.lint.labels import is_comparison, op_name, unparen
+from harness.lint.labels import is_comparison, metric_name, op_name, unparen
 from harness.lint.model import Finding, LintOptions, Query
 from harness.rules.promql import nodes
 
 CHECK = "rate-threshold-units"
 _PER_SECOND = frozenset({"rate", "irate"})
 _PASS = frozenset({"sum", "max", "min", "avg"})
-_SHARE_WORDS = re.compile(
-    r"\b(failure|error|success|drop|loss)\s+rate\b|\bratio\b|percent|%|\bshare\b", re.I)
+_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
+_SECONDS = re.compile(r"_seconds(_total|_sum)?$")
+_SHARE_WORDS = re.compile(r"\bratio\b|percent|%|\bshare\b|\bfraction\b", re.I)
+# "error rate" is also said of errors per second: a share only when the selector picks
+# the failed outcomes out of a metric that counts them all (the total is right there).
+_RATE_WORDS = re.compile(r"\b(failure|error|success)\s+rate\b", re.I)
+_OUTCOME_LABELS = frozenset({"status", "status_code", "code", "result", "outcome", "state"})
 
 
 def check(query: Query, options: LintOptions) -> list[Finding]:
-    if query.kind != "alert" or not _SHARE_WORDS.search(query.claim):
-        return []
+    words = _TEMPLATE.sub(" ", query.claim)  # `printf "%.2f"` is no claim about a share
+    share = _SHARE_WORDS.search(words) is not None
+    if query.kind != "alert" or not (share or _RATE_WORDS.search(words)) or _divides(
+            query.node):
+        return []  # a share is computed somewhere: a rate beside it is a traffic floor
     found = []
     for node in nodes(query.node):
         if not isinstance(node, pp.BinaryExpr) or not is_comparison(node) or (
@@ -37,6 +50,10 @@ def check(query: Query, options: LintOptions) -> list[Finding]:
             call = _per_second(side)
             if call is None or not isinstance(other, pp.NumberLiteral) or other.val <= 0:
                 continue
+            if _time_counter(call):
+                continue  # rate of seconds spent: already a fraction of time (0..1 per core)
+            if not share and not _picks_outcome(call):
+                continue  # "error rate" of an error counter: errors per second, as written
             window = _window_s(call)
             per_window = f"{other.val * window:,.0f}" if window else "?"
             found.append(query.finding(
@@ -60,6 +77,27 @@ def _per_second(node: pp.Expr) -> pp.Call | None:
     if isinstance(node, pp.Call) and node.func.name in _PER_SECOND:
         return node
     return None
+
+
+def _divides(node: pp.Expr) -> bool:
+    return any(isinstance(n, pp.BinaryExpr) and op_name(n) == "/"
+               and not isinstance(unparen(n.rhs), pp.NumberLiteral) for n in nodes(node))
+
+
+def _picks_outcome(call: pp.Call) -> bool:
+    arg = call.args[0]
+    selector = arg.vector_selector if isinstance(arg, pp.MatrixSelector) else None
+    if not isinstance(selector, pp.VectorSelector):
+        return False
+    return any(str(m.name) in _OUTCOME_LABELS and str(m.op) in ("MatchOp.Equal", "MatchOp.Re")
+               for m in selector.matchers.matchers)
+
+
+def _time_counter(call: pp.Call) -> bool:
+    arg = call.args[0]
+    selector = arg.vector_selector if isinstance(arg, pp.MatrixSelector) else None
+    name = metric_name(selector) if isinstance(selector, pp.VectorSelector) else None
+    return bool(name and _SECONDS.search(name))
 
 
 def _window_s(call: pp.Call) -> float:

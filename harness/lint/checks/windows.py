@@ -1,4 +1,4 @@
-"""range-window-short: range windows under 4 scrape intervals (TIMING.md: W >= 4*S).
+"""range-window-short: range windows under 4 scrape intervals (docs/TIMING.md: W >= 4*S).
 
 rate() and increase() need two samples inside the window; with W < 4*S one missed or
 late scrape leaves the window with one sample, and the series drops out of the result.

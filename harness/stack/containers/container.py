@@ -1,15 +1,15 @@
 """One service's container: started with testcontainers, then driven through docker-py
 for the fault hooks (pause = the cgroup freezer, like SIGSTOP; kill; stop; start again).
 
-A stopped or killed container is kept and started again by ``start_again()``: the same
-command line and ports, and ``docker logs`` keeps every run's output.
+A stopped or killed container is kept and ``start()`` starts it again: the same command
+line and ports, and ``docker logs`` keeps every run's output. A ``ServiceContainer`` is a
+``WaitTarget`` (polled for its exit code, shows its log) and the fault hooks' handle
+(``lifecycle.ServiceHandle``).
 """
 
 from __future__ import annotations
 
 import os
-import threading
-import time
 from typing import Any, cast
 
 from docker.errors import DockerException, NotFound
@@ -18,10 +18,9 @@ from testcontainers.core.container import DockerContainer
 
 from harness.errors import StackError
 from harness.stack.containers.engine import SERVICE_LABEL
-from harness.stack.containers.plan import ContainerPlan, Network
-from harness.stack.wait import TRANSIENT, CallableWait, WaitCancelled
+from harness.stack.containers.plan import POLL_INTERVAL, ContainerPlan, Network
+from harness.stack.wait import WaitStrategy, format_log_tail, wait_exit
 
-POLL_INTERVAL = 0.05
 EXITED = ("exited", "dead")
 
 
@@ -53,12 +52,22 @@ class ServiceContainer:
 
     # -- lifecycle ---------------------------------------------------------------------
     def start(self) -> None:
+        """Create and start the container; start it again if it was stopped or killed."""
+        if self.started:
+            self._call("start", self.container.start)
+            return
         try:
             self._tc.start()
         except DockerException as exc:
             raise StackError(
                 f"Cannot start container {self.name} ({self.plan.image}): {exc}"
             ) from None
+
+    @property
+    def ready(self) -> WaitStrategy:
+        if self.plan.ready is None:
+            raise StackError(f"{self.name} is a one-shot container: it is never ready.")
+        return self.plan.ready
 
     @property
     def started(self) -> bool:
@@ -77,6 +86,11 @@ class ServiceContainer:
         except NotFound:
             return {"Status": "removed", "Pid": 0, "ExitCode": None}
         return dict(self.container.attrs.get("State", {}))
+
+    def poll(self) -> int | None:
+        """The exit code once the container has exited; None while it runs (or before)."""
+        state = self.state()
+        return int(state.get("ExitCode") or 0) if state.get("Status") in EXITED else None
 
     def running(self) -> bool:
         return self.started and self.state().get("Status") in ("running", "paused")
@@ -111,7 +125,7 @@ class ServiceContainer:
         if self.state().get("Paused"):
             self.resume()  # a frozen container cannot be signalled
         self._call("kill", lambda: self.container.kill("SIGKILL"))
-        self.wait_exit(timeout)
+        wait_exit(self, timeout, poll_interval=POLL_INTERVAL)
 
     def stop(self, timeout: float) -> None:
         """SIGTERM, SIGKILL after ``timeout`` (docker stop); continued first if paused."""
@@ -119,65 +133,11 @@ class ServiceContainer:
             self.resume()
         self._call("stop", lambda: self.container.stop(timeout=max(1, round(timeout))))
 
-    def start_again(self) -> None:
-        self._call("start", self.container.start)
-
     def _call(self, what: str, action: Any) -> None:
         try:
             action()
         except DockerException as exc:
             raise StackError(f"docker {what} {self.name} failed: {exc}") from None
-
-    # -- waits -------------------------------------------------------------------------
-    def wait_ready(self, display: str, timeout: float, cancel: threading.Event) -> float:
-        """Poll the plan's readiness check; StackError with the log tail if the container
-        exits first or is not ready within ``timeout``."""
-        ready = self.plan.ready
-        if ready is None:
-            raise StackError(f"{display} is a one-shot container")
-        exited: list[int] = []
-
-        def check() -> None:
-            try:
-                ready.probe()
-            except TRANSIENT:
-                state = self.state()
-                if state.get("Status") in EXITED:
-                    exited.append(int(state.get("ExitCode") or 0))
-                    raise StackError("exited") from None
-                raise
-
-        strategy = CallableWait(
-            check, ready.describe(), timeout=timeout, poll_interval=POLL_INTERVAL
-        )
-        try:
-            return strategy.wait(display, cancel=cancel)
-        except WaitCancelled:
-            raise
-        except StackError as exc:
-            if exited:
-                message = (
-                    f"{display} exited with code {exited[0]} before it was ready at "
-                    f"{ready.describe()}."
-                )
-            else:
-                message = exc.message
-            raise StackError(f"{message}\n{self.describe_log()}") from None
-
-    def wait_exit(self, timeout: float, cancel: threading.Event | None = None) -> int:
-        """Wait for the container to exit; its exit code. StackError after ``timeout``."""
-        deadline = time.monotonic() + timeout
-        while True:
-            state = self.state()
-            if state.get("Status") in EXITED or state.get("Status") == "removed":
-                return int(state.get("ExitCode") or 0)
-            if cancel is not None and cancel.is_set():
-                raise WaitCancelled(f"Stopped waiting for {self.name}: the stack is shutting down.")
-            if time.monotonic() >= deadline:
-                raise StackError(
-                    f"{self.name} did not finish within {timeout:g} s.\n{self.describe_log()}"
-                )
-            time.sleep(POLL_INTERVAL)
 
     # -- logs --------------------------------------------------------------------------
     def logs(self, max_bytes: int = 1_000_000) -> str:
@@ -191,6 +151,4 @@ class ServiceContainer:
         return bytes(data[-max_bytes:]).decode("utf-8", "replace")
 
     def describe_log(self, lines: int = 20) -> str:
-        tail = self.logs(64_000).splitlines()[-lines:]
-        body = "\n".join(f"    {line}" for line in tail) if tail else "    (empty)"
-        return f"  log tail (docker logs {self.name}):\n{body}"
+        return format_log_tail(f"docker logs {self.name}", self.logs(64_000), lines)

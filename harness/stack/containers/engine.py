@@ -156,9 +156,3 @@ def sweep_containers(client: docker.DockerClient) -> list[str]:
             except DockerException as exc:
                 log.warning("could not remove leftover network %s: %s", network.name, exc)
     return removed
-
-
-def run_containers(client: docker.DockerClient, run_id: str) -> list[str]:
-    """Names of the containers (running or not) labelled with ``run_id``."""
-    found = client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"})
-    return [c.name for c in found]

@@ -1,8 +1,8 @@
 """What the container backend runs: each container's image, command line, environment,
 mounts and readiness check, with the configuration files written into the run directory.
 
-The files are the local backend's: prometheus.yml rendered from the same template,
-the spec's rules, and the Alertmanager configuration with RECEIVER_URL_TOKEN replaced.
+The files and flags are written by the functions the local backend uses
+(prometheus_config.py, alertmanager_config.py, services.py); only addresses differ.
 The run directory is mounted at its own path, so paths inside the files hold in and out
 of the containers; configuration directories are mounted read-only, the target's
 directory (its SQLite database) read-write, and Prometheus's and Alertmanager's data
@@ -28,17 +28,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from harness.durations import format_duration
-from harness.errors import ConfigError, StackError
-from harness.stack.alertmanager_config import default_alertmanager_config
+from harness.errors import StackError
+from harness.stack.alertmanager_config import alertmanager_flags, write_alertmanager_config
 from harness.stack.containers.images import Images
 from harness.stack.ports import LOOPBACK
-from harness.stack.prometheus_config import ScrapeJob, render_prometheus_config
+from harness.stack.prometheus_config import prometheus_flags, write_prometheus_config
 from harness.stack.rundir import RunDir
-from harness.stack.spec import RECEIVER_URL_TOKEN, StackSpec
+from harness.stack.services import target_env
+from harness.stack.spec import StackSpec
 from harness.stack.wait import HttpWait, RedisPingWait, WaitStrategy
 
-SERVICE_NAMES = ("redis", "worker", "api", "alertmanager", "prometheus")
+READY_TIMEOUT = 60.0  # a cold container start (image layers, Python imports) is slower
+POLL_INTERVAL = 0.05
 INNER_PORTS = {"redis": 6379, "worker": 8001, "api": 8000, "alertmanager": 9093, "prometheus": 9090}
 NETWORK_MODES = ("host", "bridge")
 DATA_DIR = "/harness-data"  # tmpfs of Prometheus and Alertmanager
@@ -127,7 +128,7 @@ def plan_stack(
 ) -> tuple[dict[str, ContainerPlan], ContainerPlan]:
     """Write every configuration file; return the services by name, and dbinit."""
     target_dir = run.subdir("target")
-    env = target_env(spec, target_dir, net)
+    env = container_target_env(spec, target_dir, net)
     target_volumes = [(str(target_dir), str(target_dir), "rw")]
     services = [
         _redis(images, net),
@@ -136,25 +137,23 @@ def plan_stack(
         _alertmanager(spec, run, images, net, receiver_url),
         _prometheus(spec, run, images, net),
     ]
+    for plan in services:
+        assert plan.ready is not None
+        plan.ready.with_timeout(READY_TIMEOUT).with_poll_interval(POLL_INTERVAL)
     dbinit = ContainerPlan(
         "dbinit", images.of("dbinit"), ["harness.target.dbinit"], env, target_volumes
     )
     return {plan.service: plan for plan in services}, dbinit
 
 
-def target_env(spec: StackSpec, target_dir: Path, net: Network) -> dict[str, str]:
-    """Environment of dbinit, the worker and the API; spec.target_env on top."""
-    env = {
-        "TARGET_DATABASE_URL": f"sqlite:///{target_dir / 'target.db'}",
-        "TARGET_REDIS_URL": f"redis://{net.internal('redis')}/0",
-        "TARGET_FAULT_TOKEN": spec.fault_token,
-        "TARGET_TIME_SCALE": repr(float(spec.time_scale)),
-        "TARGET_QUEUE_COLLECT_INTERVAL": repr(float(spec.intervals.queue_collect)),
-        "TARGET_WORKER_CONTROL_URL": f"http://{net.internal('worker')}",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.update(spec.target_env)
-    return env
+def container_target_env(spec: StackSpec, target_dir: Path, net: Network) -> dict[str, str]:
+    """Environment of dbinit, the worker and the API (the image brings the rest)."""
+    return target_env(
+        spec,
+        database=target_dir / "target.db",
+        redis=net.internal("redis"),
+        worker=net.internal("worker"),
+    )
 
 
 def _redis(images: Images, net: Network) -> ContainerPlan:
@@ -183,68 +182,36 @@ def _python(
 def _alertmanager(
     spec: StackSpec, run: RunDir, images: Images, net: Network, receiver_url: str
 ) -> ContainerPlan:
-    sub = run.subdir("alertmanager")
-    url = net.receiver_url(receiver_url)
-    if spec.alertmanager_yaml is None:
-        text = default_alertmanager_config(url, time_scale=spec.time_scale)
-    else:
-        text = spec.alertmanager_yaml.replace(RECEIVER_URL_TOKEN, url)
-    config = sub / "alertmanager.yml"
-    config.write_text(text)
-    host, port = net.listen("alertmanager")
-    command = [
-        f"--config.file={config}",
-        f"--storage.path={DATA_DIR}",
-        f"--web.listen-address={host}:{port}",
-        "--cluster.listen-address=",  # clustering off: no ~10 s gossip settle (TIMING.md)
-    ]
-    return ContainerPlan(
-        "alertmanager",
-        images.of("alertmanager"),
-        command,
-        volumes=[(str(sub), str(sub), "ro")],
-        tmpfs=[DATA_DIR],
-        ready=HttpWait(f"{net.url('alertmanager')}/-/ready"),
+    config = write_alertmanager_config(
+        spec, run.subdir("alertmanager"), net.receiver_url(receiver_url)
     )
+    listen = "{}:{}".format(*net.listen("alertmanager"))
+    command = alertmanager_flags(config, storage=DATA_DIR, listen=listen)
+    return _monitoring("alertmanager", images, net, command, config.parent)
 
 
 def _prometheus(spec: StackSpec, run: RunDir, images: Images, net: Network) -> ContainerPlan:
-    sub = run.subdir("prometheus")
-    rules_dir = run.subdir("prometheus/rules")
-    rule_paths = []
-    for name, text in spec.rule_files:
-        if not name or Path(name).name != name or name in (".", ".."):
-            raise ConfigError(f"Rule file name {name!r} must be a plain file name.")
-        path = rules_dir / name
-        if path.exists():
-            raise ConfigError(f"Two rule files are both named {name!r}.")
-        path.write_text(text)
-        rule_paths.append(path)
-    config = sub / "prometheus.yml"
-    config.write_text(
-        render_prometheus_config(
-            spec.intervals,
-            jobs=[
-                ScrapeJob("api", net.internal("api")),
-                ScrapeJob("worker", net.internal("worker")),
-            ],
-            alertmanager=net.internal("alertmanager"),
-            rule_files=rule_paths,
-        )
+    config = write_prometheus_config(
+        spec,
+        run,
+        api=net.internal("api"),
+        worker=net.internal("worker"),
+        alertmanager=net.internal("alertmanager"),
     )
-    host, port = net.listen("prometheus")
-    command = [
-        f"--config.file={config}",
-        f"--storage.tsdb.path={DATA_DIR}",
-        f"--web.listen-address={host}:{port}",
-        f"--rules.alert.resend-delay={format_duration(spec.intervals.resend_delay)}",
-        "--web.enable-lifecycle",
-    ]
+    listen = "{}:{}".format(*net.listen("prometheus"))
+    command = prometheus_flags(spec, config, storage=DATA_DIR, listen=listen)
+    return _monitoring("prometheus", images, net, command, config.parent)
+
+
+def _monitoring(
+    name: str, images: Images, net: Network, command: list[str], config_dir: Path
+) -> ContainerPlan:
+    """Prometheus or Alertmanager: configuration mounted read-only, data in a tmpfs."""
     return ContainerPlan(
-        "prometheus",
-        images.of("prometheus"),
+        name,
+        images.of(name),
         command,
-        volumes=[(str(sub), str(sub), "ro")],
+        volumes=[(str(config_dir), str(config_dir), "ro")],
         tmpfs=[DATA_DIR],
-        ready=HttpWait(f"{net.url('prometheus')}/-/ready"),
+        ready=HttpWait(f"{net.url(name)}/-/ready"),
     )

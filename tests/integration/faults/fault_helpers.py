@@ -4,18 +4,18 @@ parallel traffic. A module of its own (not conftest) so tests import it by a uni
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from harness.errors import StackError
 from harness.observe.prometheus import PrometheusClient
+from tests.support.poll import holds_for as poll_holds_for
+from tests.support.poll import wait_until as poll_until
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,20 +31,11 @@ def wait_until(
 ) -> T:
     """Poll ``condition`` until it returns a truthy value; fail naming ``what`` at the deadline
     (a callable ``what`` is asked then, so it can describe the last state)."""
-    deadline = time.monotonic() + timeout
-    last = "none"
-    while True:
-        try:
-            value = condition()
-            if value:
-                return value
-            last = f"condition returned {value!r}"
-        except TRANSIENT as exc:
-            last = f"{type(exc).__name__}: {exc}"
-        if time.monotonic() >= deadline:
-            said = what() if callable(what) else what
-            pytest.fail(f"timed out after {timeout:g} s waiting for {said}; last: {last}")
-        time.sleep(interval)
+    value = poll_until(
+        condition, what=what, timeout=timeout, interval=interval, transient=TRANSIENT
+    )
+    assert value is not None
+    return value
 
 
 def holds_for(
@@ -52,14 +43,7 @@ def holds_for(
 ) -> int:
     """Assert ``condition`` at every poll for an observation window (a claim that something
     does *not* happen needs one); returns how many times it was checked."""
-    end = time.monotonic() + seconds
-    checks = 0
-    while True:
-        assert condition(), f"{what} stopped holding after {checks} checks"
-        checks += 1
-        if time.monotonic() >= end:
-            return checks
-        time.sleep(interval)
+    return poll_holds_for(condition, seconds=seconds, what=what, interval=interval)
 
 
 @dataclass(frozen=True)

@@ -365,7 +365,7 @@ def test_redis_down_fails_health_and_queue_routes_until_it_is_back(
 def test_database_down_fails_statements_and_requests_until_it_is_back(
     stack: Stack, api: httpx.Client, faults: FaultApplier
 ) -> None:
-    # SQLite: statements block for about 10 s, then fail (see harness/stack/local/database.py).
+    # SQLite: statements block for about 10 s, then fail (see harness/stack/database.py).
     n = 4
     before = Scrape.of(stack.endpoints.api)
     faults.apply([sf.DatabaseDownFault(kind="database_down")])

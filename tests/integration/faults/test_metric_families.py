@@ -3,7 +3,7 @@ stack, every metric family of the spec is scraped with the spec's type and label
 (and buckets), `up` is 1 for the API and the worker, and /health answers 200, then 503
 with Redis stopped, then 200 again once Redis is back.
 
-The table is copied from spec/monitoring-architecture.md (Prometheus Metrics), not
+The table is copied from the monitoring specification (Prometheus Metrics section), not
 imported from harness.target.metrics, so a drift on either side fails here.
 """
 

@@ -4,8 +4,6 @@ with the API's own http_requests_total, workers leave nothing behind, phases swi
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -15,6 +13,7 @@ from load_target import Target
 from harness.load import LocustConfig, LocustRun, Phase, marked_processes, run_load
 from harness.load.command import STARTUP_GRACE
 from harness.load.stats import live_history
+from tests.support.poll import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -97,24 +96,19 @@ def _live_user_counts(run: LocustRun) -> list[int]:
     return [p.user_count for p in live_history(run.out_dir)]
 
 
-def _until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)  # poll interval of a condition wait, not a guessed duration
-
-
 def test_follow_run_changes_users_when_the_harness_says(target: Target, tmp_path: Path) -> None:
     """A scenario phase with `users:` (a surge, a lull): LocustRun.set_users during a run."""
     cfg = LocustConfig(host=target.api, users=2, spawn_rate=20, run_time=60, think_time=0.3,
                        follow=True)
     run = LocustRun(cfg, tmp_path)
     with run:
-        _until(lambda: 2 in _live_user_counts(run), "2 users")
+        wait_until(lambda: 2 in _live_user_counts(run), what="2 users", timeout=20)
         run.set_users(9)
-        _until(lambda: 9 in _live_user_counts(run), "the surge to 9 users")
+        wait_until(lambda: 9 in _live_user_counts(run), what="the surge to 9 users", timeout=20)
         run.set_users(3)
-        _until(lambda: _live_user_counts(run)[-1:] == [3], "the lull to 3 users")
+        wait_until(
+            lambda: _live_user_counts(run)[-1:] == [3], what="the lull to 3 users", timeout=20
+        )
         run.stop()
         result = run.result()
     counts = [p.user_count for p in result.stats.history]

@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from load_target import Target, poll
+from load_target import Target
 
 from harness.load import LocustConfig, LocustRun
 from harness.load.command import DEFAULT_LOCUSTFILE, SHAPES_FILE
+from tests.support.poll import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -49,18 +50,19 @@ def test_web_ui_swarm_stats_stop_with_fault_controls(target: Target, tmp_path: P
         assert answer["success"] is True, answer
         # The form's fault is on in the target while the test runs ...
         assert target.faults()["errors"]["ratio"] == 1.0
-        rows = poll("requests and fault failures in /stats/requests", lambda: (
-            (r := _rows(ui)).get("/api/students/{id}", {}).get("num_failures") and r
-        ))
+        rows = wait_until(
+            lambda: (r := _rows(ui)).get("/api/students/{id}", {}).get("num_failures") and r,
+            what="requests and fault failures in /stats/requests", timeout=15,
+        )
         assert rows["/api/students/{id}"]["method"] == "GET"
         assert all(r["num_failures"] == 0 for n, r in rows.items()
                    if n not in ("/api/students/{id}", "Aggregated"))
         assert rows["Aggregated"]["num_requests"] > 0
 
         assert ui.post("/stop").json()["success"] is True
-        poll("state 'stopped'", lambda: ui.get("/stats/requests").json()["state"] == "stopped")
+        wait_until(lambda: _state(ui) == "stopped", what="state 'stopped'", timeout=15)
         # ... and reset when it stops.
-        poll("faults reset", lambda: target.faults()["errors"]["ratio"] == 0.0)
+        wait_until(lambda: target.faults()["errors"]["ratio"] == 0.0, what="faults reset")
     assert not run.is_running()
     # A clean shutdown on stop() still writes the final statistics.
     assert run.result().stats.endpoint("/api/students/{id}").failures > 0
@@ -74,7 +76,7 @@ def test_wrong_fault_token_in_the_form_stops_the_test(target: Target, tmp_path: 
         form = {"user_count": 2, "spawn_rate": 2, "host": target.api,
                 "fault_token": "wrong", "fault_errors_ratio": 0.5}
         assert ui.post("/swarm", data=form).json()["success"] is True
-        poll("state 'stopped'", lambda: ui.get("/stats/requests").json()["state"] == "stopped")
+        wait_until(lambda: _state(ui) == "stopped", what="state 'stopped'", timeout=15)
         exceptions = ui.get("/exceptions").json()["exceptions"]
         assert any("refused the fault token (401)" in e["msg"] for e in exceptions)
     assert target.faults()["errors"]["ratio"] == 0.0
@@ -93,11 +95,16 @@ def test_web_ui_drill_shape_switches_the_forms_fault(target: Target, tmp_path: P
                 "drill_seconds": "1,2,3,2", "fault_token": target.token,
                 "fault_latency_seconds": 0.05, "fault_latency_routes": "/api/schools"}
         assert ui.post("/swarm", data=form).json()["success"] is True
-        poll("fault phase", lambda: target.faults()["latency"]["seconds"] == 0.05)
-        poll("recovery", lambda: target.faults()["latency"]["seconds"] == 0.0)
-        poll("end of the drill", lambda: ui.get("/stats/requests").json()["state"] == "stopped")
+        latency = lambda: target.faults()["latency"]["seconds"]  # noqa: E731
+        wait_until(lambda: latency() == 0.05, what="the fault phase", timeout=15)
+        wait_until(lambda: latency() == 0.0, what="recovery", timeout=15)
+        wait_until(lambda: _state(ui) == "stopped", what="end of the drill", timeout=15)
     marks = run.result().stats.phases
     assert [m.name for m in marks] == ["warm-up", "steady", "fault", "recovery", "end"]
     assert marks[0].extra["users"] == 2 and marks[1].extra["users"] == 4
     assert marks[2].faults == {"latency": {"seconds": 0.05, "ratio": 1.0, "distribution": "fixed",
                                            "routes": ["/api/schools"]}}
+
+
+def _state(ui: httpx.Client) -> str:
+    return str(ui.get("/stats/requests").json()["state"])

@@ -3,7 +3,6 @@ stack control: the worker is frozen while the test runs and resumed when it stop
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import psutil
@@ -14,6 +13,7 @@ from harness.load.run import LocustRun
 from harness.stack import StackSpec, open_stack
 from harness.stack.base import Stack
 from harness.stack.control import StackControl
+from tests.support.poll import wait_until
 
 pytestmark = pytest.mark.integration
 SPEC = StackSpec()
@@ -42,13 +42,9 @@ def test_worker_frozen_for_the_test_and_resumed_after(
         extra_args=("--fault-process", "worker_frozen", "--stack-control-url", control.url),
     )
     with LocustRun(config) as run:
-        deadline = time.monotonic() + 15
-        while _status(worker) != psutil.STATUS_STOPPED and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert _status(worker) == psutil.STATUS_STOPPED, "the worker was never frozen"
+        wait_until(lambda: _status(worker) == psutil.STATUS_STOPPED, timeout=15, interval=0.1,
+                   what="the worker to be frozen (status stopped)")
         result = run.wait()
     assert result.exit_code in (0, 3), result
-    deadline = time.monotonic() + 10
-    while _status(worker) == psutil.STATUS_STOPPED and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _status(worker) != psutil.STATUS_STOPPED, "the worker was left frozen"
+    wait_until(lambda: _status(worker) != psutil.STATUS_STOPPED, timeout=10, interval=0.1,
+               what="the worker to be resumed (it was left frozen)")

@@ -6,10 +6,11 @@ import os
 import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
+
+from tests.support.poll import wait_until
 
 BINARY = "prometheus-alertmanager"
 
@@ -39,20 +40,14 @@ class Alertmanager:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
-        deadline = time.monotonic() + timeout
-        last = "no answer yet"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Alertmanager exited ({self.process.returncode}):\n"
-                                   + self.log())
-            try:
-                if httpx.get(self.url + "/-/ready", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError as exc:
-                last = str(exc)
-            time.sleep(0.05)
-        raise RuntimeError(f"Alertmanager not ready within {timeout} s at {self.url}; "
-                           f"last error: {last}\n{self.log()}")
+        wait_until(self._ready, timeout=timeout,
+                   what=lambda: f"Alertmanager ready at {self.url}\n{self.log()}")
+
+    def _ready(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"Alertmanager exited ({self.process.returncode}):\n" + self.log())
+        return httpx.get(self.url + "/-/ready", timeout=1).status_code == 200
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -67,13 +62,9 @@ class Alertmanager:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def wait_for_log(self, needle: str, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if needle in self.log():
-                return True
-            time.sleep(0.05)
-        return False
+    def wait_for_log(self, needle: str, timeout: float) -> None:
+        wait_until(lambda: needle in self.log(), timeout=timeout,
+                   what=lambda: f"{needle!r} in the Alertmanager log:\n{self.log()}")
 
     def post_alerts(self, *alerts: dict[str, object]) -> None:
         r = httpx.post(self.url + "/api/v2/alerts", json=list(alerts), timeout=5)

@@ -68,13 +68,13 @@ def test_spec_pagerduty_and_slack_templates_fail_and_send_nothing(
         _alert("HighQueueDepth", severity="warning", team="backend"),  # -> slack
     )
     failed = "notify retry canceled due to unrecoverable error after 1 attempts"
-    assert am.wait_for_log(
+    am.wait_for_log(
         f"pagerduty/pagerduty[0]: {failed}: failed to template PagerDuty v2 message: "
         "template: :1:45: executing \\\"\\\" at <.Annotations.summary>: "
-        "can't evaluate field Annotations in type *template.Data", DEADLINE_S), am.log()
-    assert am.wait_for_log(
+        "can't evaluate field Annotations in type *template.Data", DEADLINE_S)
+    am.wait_for_log(
         f"slack/slack[0]: {failed}: template: :1:15: executing \\\"\\\" at "
-        "<.Annotations.description>: can't evaluate field Annotations", DEADLINE_S), am.log()
+        "<.Annotations.description>: can't evaluate field Annotations", DEADLINE_S)
     assert capture.wait_for(lambda n: n.kind in ("pagerduty", "slack"), 3) is None
     assert capture.rejected() == []
     # The render-time template check predicted exactly these receivers.

@@ -7,7 +7,7 @@ import sys
 import pytest
 from stack_helpers import FAKE_TARGET
 
-import harness.stack.local.services as services
+import harness.stack.local.plan as local_plan
 
 
 @pytest.fixture
@@ -15,4 +15,4 @@ def fake_targets(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run tests/integration/stack/fake_target.py instead of harness.target.*."""
     for name in ("dbinit", "worker", "api"):
         command = [sys.executable, str(FAKE_TARGET), name]
-        monkeypatch.setitem(services.TARGET_COMMANDS, name, command)
+        monkeypatch.setitem(local_plan.TARGET_COMMANDS, name, command)

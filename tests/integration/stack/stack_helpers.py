@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 
+from tests.support.poll import wait_until
+
 FAKE_TARGET = Path(__file__).with_name("fake_target.py")
 HARNESS_UP = Path(__file__).with_name("harness_up.py")
 
 
-def real_target_available() -> bool:
-    return all(
-        importlib.util.find_spec(f"harness.target.{name}") is not None
-        for name in ("dbinit", "worker", "api")
-    )
-
-
 def wait_for(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"{what} not met within {timeout} s"
-        time.sleep(0.02)
+    wait_until(predicate, what=what, timeout=timeout, interval=0.02, transient=())
 
 
 def processes_under(root: Path) -> list[psutil.Process]:

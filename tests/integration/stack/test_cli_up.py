@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from stack_helpers import HARNESS_UP, alive, real_target_available, wait_for
+from stack_helpers import HARNESS_UP, alive, wait_for
 
 from harness.paths import PROJECT_DIR
 from harness.stack.rundir import MARKER
@@ -142,7 +142,6 @@ def test_sigkilled_run_is_swept_by_the_next(harness_up: list[UpRun]) -> None:
     assert second.popen.wait(15) == 0
 
 
-@pytest.mark.skipif(not real_target_available(), reason="harness.target not built yet")
 @pytest.mark.skipif(
     shutil.which("harness") is None and not Path(sys.executable).with_name("harness").exists(),
     reason="harness entry point not installed",

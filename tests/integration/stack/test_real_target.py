@@ -7,15 +7,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from stack_helpers import alive, processes_under, real_target_available
+from stack_helpers import alive, processes_under
 
 from harness.stack import StackSpec, open_stack
 from harness.stack.local.backend import LocalStack
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(not real_target_available(), reason="harness.target not built yet"),
-]
+pytestmark = pytest.mark.integration
 
 
 def test_real_target_is_scraped_and_cleaned_up(

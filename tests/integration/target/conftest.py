@@ -7,39 +7,27 @@ from pathlib import Path
 
 import httpx
 import pytest
-from target_helpers import TOKEN, TargetStack
+from target_helpers import SETTINGS, TOKEN
 
-
-def _run_stack(tmp: Path) -> Iterator[TargetStack]:
-    stack = TargetStack(tmp)
-    try:
-        stack.start()
-    except BaseException:
-        stack.stop()
-        print(stack.logs())
-        raise
-    yield stack
-    codes = stack.stop()
-    assert codes.get("api") == 0 and codes.get("worker") == 0, (
-        f"target processes did not exit cleanly on SIGTERM: {codes}\n{stack.logs()}"
-    )
+from tests.support.target import TEACHER, TargetProcesses, running_target
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TargetStack]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TargetProcesses]:
     """One target for a module's tests (they must leave faults reset)."""
-    yield from _run_stack(tmp_path_factory.mktemp("target"))
+    with running_target(tmp_path_factory.mktemp("target"), token=TOKEN, env=SETTINGS) as target:
+        yield target
 
 
 @pytest.fixture
-def own_stack(tmp_path: Path) -> Iterator[TargetStack]:
+def own_stack(tmp_path: Path) -> Iterator[TargetProcesses]:
     """A target of the test's own (for tests that stop Redis)."""
-    yield from _run_stack(tmp_path)
+    with running_target(tmp_path, token=TOKEN, env=SETTINGS) as target:
+        yield target
 
 
 @pytest.fixture
-def api(stack: TargetStack) -> Iterator[httpx.Client]:
-    headers = {"X-User-Id": "teacher-1", "X-Tenant-Id": "tenant-1", "X-Role": "teacher"}
-    with httpx.Client(base_url=stack.api, headers=headers, timeout=10) as client:
+def api(stack: TargetProcesses) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.api, headers=TEACHER, timeout=10) as client:
         yield client
     httpx.delete(f"{stack.api}/faults", headers={"X-Fault-Token": TOKEN}, timeout=10)

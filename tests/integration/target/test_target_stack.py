@@ -6,7 +6,9 @@ import time
 
 import httpx
 import pytest
-from target_helpers import TOKEN, TargetStack, sample, wait_until
+from target_helpers import TOKEN, sample, wait_until
+
+from tests.support.target import TEACHER, TargetProcesses
 
 pytestmark = pytest.mark.integration
 FAULTS = {"X-Fault-Token": TOKEN}
@@ -19,7 +21,9 @@ def _first_student_and_class(api: httpx.Client) -> tuple[int, int]:
     return student, cls
 
 
-def test_jobs_complete_and_notifications_are_counted(stack: TargetStack, api: httpx.Client) -> None:
+def test_jobs_complete_and_notifications_are_counted(
+    stack: TargetProcesses, api: httpx.Client
+) -> None:
     student, cls = _first_student_and_class(api)
     before = sample(
         stack.worker,
@@ -94,7 +98,7 @@ def test_jobs_complete_and_notifications_are_counted(stack: TargetStack, api: ht
     assert sample(stack.api, "grades_posted_total", tenant_id="tenant-1", class_id=str(cls)) >= 1
 
 
-def test_events_are_consumed_by_their_handlers(stack: TargetStack, api: httpx.Client) -> None:
+def test_events_are_consumed_by_their_handlers(stack: TargetProcesses, api: httpx.Client) -> None:
     student, _ = _first_student_and_class(api)
     r = api.post(
         "/api/interventions",
@@ -147,7 +151,7 @@ def test_events_are_consumed_by_their_handlers(stack: TargetStack, api: httpx.Cl
 
 
 def test_poison_events_land_in_the_dead_letter_stream(
-    stack: TargetStack, api: httpx.Client
+    stack: TargetProcesses, api: httpx.Client
 ) -> None:
     # Through the ratio fault: every AttendanceMarked published now is poisoned.
     r = api.put("/faults", headers=FAULTS, json={"eventbus": {"poison_ratio": 1.0}})
@@ -185,7 +189,7 @@ def test_poison_events_land_in_the_dead_letter_stream(
 
 
 def test_worker_faults_are_forwarded_and_stuck_worker_stalls(
-    stack: TargetStack, api: httpx.Client
+    stack: TargetProcesses, api: httpx.Client
 ) -> None:
     r = api.put("/faults", headers=FAULTS, json={"worker": {"mode": "stuck"}})
     assert r.status_code == 200, r.text
@@ -234,7 +238,9 @@ def test_worker_faults_are_forwarded_and_stuck_worker_stalls(
     )
 
 
-def test_error_and_slow_db_faults_show_in_metrics(stack: TargetStack, api: httpx.Client) -> None:
+def test_error_and_slow_db_faults_show_in_metrics(
+    stack: TargetProcesses, api: httpx.Client
+) -> None:
     r = api.put(
         "/faults",
         headers=FAULTS,
@@ -272,9 +278,9 @@ def test_error_and_slow_db_faults_show_in_metrics(stack: TargetStack, api: httpx
     assert total > slow  # the slowed statement landed above 0.1 s
 
 
-def test_health_follows_redis_and_everything_recovers(own_stack: TargetStack) -> None:
+def test_health_follows_redis_and_everything_recovers(own_stack: TargetProcesses) -> None:
     s = own_stack
-    headers = {"X-User-Id": "teacher-1", "X-Tenant-Id": "tenant-1", "X-Role": "teacher"}
+    headers = TEACHER
     api = httpx.Client(base_url=s.api, headers=headers, timeout=10)
     assert api.get("/health").status_code == 200
     s.stop_redis()
@@ -333,7 +339,7 @@ def test_health_follows_redis_and_everything_recovers(own_stack: TargetStack) ->
 
 
 def test_notification_and_intervention_faults_fail_in_the_worker(
-    stack: TargetStack, api: httpx.Client
+    stack: TargetProcesses, api: httpx.Client
 ) -> None:
     r = api.put(
         "/faults",
@@ -388,9 +394,9 @@ def test_notification_and_intervention_faults_fail_in_the_worker(
     )
 
 
-def test_processes_exit_cleanly_while_redis_is_down(own_stack: TargetStack) -> None:
+def test_processes_exit_cleanly_while_redis_is_down(own_stack: TargetProcesses) -> None:
     own_stack.stop_redis()
     for name in ("api", "worker"):
         t0 = time.monotonic()
-        assert own_stack.procs[name].stop(grace=8.0) == 0, own_stack.logs()
+        assert own_stack.procs[name].stop(8.0) == 0, own_stack.logs()
         assert time.monotonic() - t0 < 8.0

@@ -1,0 +1,36 @@
+"""The five services of a stack, whichever backend runs them: their names, how messages
+name them, and the target's environment (dbinit, the worker and the API)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.stack.spec import StackSpec
+
+# Start order matters only for Alertmanager before Prometheus (the notifier does not retry).
+SERVICE_NAMES = ("redis", "worker", "api", "alertmanager", "prometheus")
+DISPLAY = {
+    "redis": "Redis",
+    "worker": "Target worker",
+    "api": "Target API",
+    "alertmanager": "Alertmanager",
+    "prometheus": "Prometheus",
+}
+
+
+def target_env(spec: StackSpec, *, database: Path, redis: str, worker: str) -> dict[str, str]:
+    """TARGET_* settings of dbinit, the worker and the API, spec.target_env on top.
+
+    ``database``: the SQLite file; ``redis``, ``worker``: host:port as the target reaches them.
+    """
+    env = {
+        "TARGET_DATABASE_URL": f"sqlite:///{database}",
+        "TARGET_REDIS_URL": f"redis://{redis}/0",
+        "TARGET_FAULT_TOKEN": spec.fault_token,
+        "TARGET_TIME_SCALE": repr(float(spec.time_scale)),
+        "TARGET_QUEUE_COLLECT_INTERVAL": repr(float(spec.intervals.queue_collect)),
+        "TARGET_WORKER_CONTROL_URL": f"http://{worker}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.update(spec.target_env)
+    return env
