@@ -26,6 +26,8 @@ _UNITS_MS: dict[str, int] = {
 _ORDER = list(_UNITS_MS)
 _WRITTEN = ("d", "h", "m", "s", "ms")
 _PART = re.compile(r"(\d+)(ms|[ywdhms])")
+# Prometheus's model.Duration is a Go time.Duration: int64 nanoseconds, about 292 years.
+MAX_MS = (2**63 - 1) // 1_000_000
 
 
 def parse_ms(text: str) -> int:
@@ -49,6 +51,9 @@ def parse_ms(text: str) -> int:
         pos = match.end()
     if pos != len(raw) or pos == 0:
         raise ValueError(_bad(raw))
+    if total > MAX_MS:
+        raise ValueError(f"Duration '{raw}' is out of range: Prometheus's largest is 292y "
+                         f"({format_ms(MAX_MS)})")
     return total
 
 

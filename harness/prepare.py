@@ -177,7 +177,8 @@ def _render_alertmanager(
     return (
         rendered.yaml_text,
         tuple(rendered.receivers),
-        tuple(rendered.notes),
+        # Templates were rendered once (amtool), before any stack: a failing one is said.
+        (*rendered.notes, *(f"template: {p}" for p in rendered.template_problems)),
         tuple(rendered.secrets),
         rendered.route_tree,
     )

@@ -11,6 +11,8 @@ command -v prometheus-alertmanager >/dev/null || need_apt+=(prometheus-alertmana
 command -v amtool >/dev/null || need_apt+=(prometheus-alertmanager)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v wrk >/dev/null || need_apt+=(wrk)
+# PostgreSQL (`--database postgres`): initdb and postgres are not on PATH in Debian.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
 if [ "${HARNESS_WITH_CHROMIUM:-1}" = 1 ]; then
   command -v chromium >/dev/null || need_apt+=(chromium)
 fi
@@ -24,7 +26,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 # Debian's packages may start their own daemons where an init system runs; the harness
 # starts its own copies on free ports, so stop the system ones if any are running.
-for svc in prometheus prometheus-alertmanager redis-server; do
+for svc in prometheus prometheus-alertmanager redis-server postgresql; do
   if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi
@@ -36,10 +38,12 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+# The postgres extra (psycopg) too: the tests run the target on PostgreSQL as well.
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] \
+    || ! .venv/bin/python -c 'import psycopg' 2>/dev/null; then
   echo "bootstrap: installing Python dependencies"
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e '.[dev]'
+  .venv/bin/python -m pip install -q -e '.[dev,postgres]'
   touch "$stamp"
 fi
 echo "bootstrap: ready"

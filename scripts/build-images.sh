@@ -8,6 +8,8 @@
 #   alert-harness/prometheus:local     prometheus            (ENTRYPOINT /usr/bin/prometheus)
 #   alert-harness/alertmanager:local   prometheus-alertmanager
 #   alert-harness/redis:local          redis-server
+#   alert-harness/postgres:local       postgresql-15, with the upstream postgres image's
+#                                      interface (used with --database postgres)
 #   alert-harness/api:local            python3, the project's wheel (built here) and the
 #                                      target's dependencies from PyPI with pip, at the
 #                                      versions of .venv (compose/api/Dockerfile)
@@ -109,7 +111,7 @@ build_base
 base_id=$(image_id "$BASE_IMAGE")
 empty=$(mktemp -d)
 trap 'rm -rf "$empty"' EXIT
-for name in prometheus alertmanager redis python; do
+for name in prometheus alertmanager redis postgres python; do
   file=compose/images/$name.Dockerfile
   build "alert-harness/$name:$TAG" "$file" "$empty" \
     "$(echo "$base_id" | hash_of - "$file")" --build-arg "BASE=$BASE_IMAGE" &

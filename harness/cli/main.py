@@ -5,6 +5,7 @@ Every HarnessError becomes one clear message on stderr and exit code 2; no trace
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
@@ -22,7 +23,8 @@ def _register() -> None:
     # Imported here so a subcommand's import cost is paid only by the harness command.
     from importlib import import_module
 
-    for name in ("up", "run", "rules", "lint", "report", "slo", "backtest"):
+    names = ("up", "run", "rules", "lint", "report", "slo", "backtest", "promtool_test", "tune")
+    for name in names:
         cli.add_command(import_module(f"harness.cli.{name}").command)
 
 
@@ -34,13 +36,24 @@ def main(argv: list[str] | None = None) -> None:
     except HarnessError as exc:
         click.echo(f"harness: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
         click.echo("harness: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(_interrupted_code(exc))
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_BAD_INPUT)
     sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _interrupted_code(exc: BaseException) -> int:
+    """128 + the number of the signal that stopped the run (130 for Ctrl-C, 143 for
+    SIGTERM); ``interrupts_unwind`` names it in the KeyboardInterrupt click wrapped."""
+    cause = exc.__cause__ or exc.__context__
+    name = cause.args[0] if isinstance(cause, KeyboardInterrupt) and cause.args else "SIGINT"
+    try:
+        return 128 + signal.Signals[name]
+    except KeyError:
+        return 128 + signal.SIGINT
 
 
 if __name__ == "__main__":

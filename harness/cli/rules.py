@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from harness.errors import InputError
+from harness.options import TIME_SCALE_RANGE
 
 
 def _seconds(value: str) -> float:
@@ -32,7 +33,7 @@ def command() -> None:
 @click.option(
     "--factor",
     "-k",
-    type=float,
+    type=click.FloatRange(*TIME_SCALE_RANGE),
     required=True,
     help="Time scale k: every alerting duration is divided by k.",
 )
@@ -49,12 +50,22 @@ def command() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the rewritten rules here instead of stdout.",
 )
+@click.option(
+    "--scale-numbers",
+    is_flag=True,
+    help="Also divide durations written as plain numbers (predict_linear's horizon, "
+    "clock and timestamp comparisons, 7*24*60*60); each rewrite is noted on stderr.",
+)
 @click.argument("file", type=click.Path(path_type=Path))
-def scale(factor: float, scrape_interval: str, output: Path | None, file: Path) -> int:
-    """Rewrite FILE for time scale K and print it as YAML."""
+def scale(factor: float, scrape_interval: str, output: Path | None, scale_numbers: bool,
+          file: Path) -> int:
+    """Rewrite FILE for time scale K and print it as YAML.
+
+    Durations written as numbers are warned about, or divided with --scale-numbers."""
     from harness.rules.scale import scale_rules
 
-    result = scale_rules(file, factor, scrape_interval_s=_seconds(scrape_interval))
+    result = scale_rules(file, factor, scrape_interval_s=_seconds(scrape_interval),
+                         scale_numbers=scale_numbers)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if output is None:

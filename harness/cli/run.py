@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from harness.errors import EXIT_FAILED, EXIT_OK
+from harness.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from harness.options import build_options, click_options
 from harness.paths import SCENARIOS_DIR
 
@@ -27,9 +27,10 @@ def command(scenarios: tuple[Path, ...], **values: object) -> int:
     from harness.scenarios.loader import load_scenarios
 
     options = build_options(values)
-    loaded = load_scenarios(scenarios or (SCENARIOS_DIR,))
+    asked = scenarios or (SCENARIOS_DIR,)
+    loaded = load_scenarios(asked)
     suite = Suite.open(options)
-    chosen = suite.choose(loaded)  # bad input stops here, before any stack starts
+    chosen = suite.choose(loaded, asked=asked)  # bad input stops here, before any stack starts
     # SIGTERM/SIGHUP unwind like Ctrl-C, so every stack and container is removed at once.
     with interrupts_unwind(), console.Progress() as progress:
         suite.run_all(
@@ -43,4 +44,6 @@ def command(scenarios: tuple[Path, ...], **values: object) -> int:
     console.summary(result)
     for path in paths:
         console.console.print(f"report: {path}")
+    if any(r.error for r in result.results):
+        return EXIT_BAD_INPUT  # a scenario that could not run is an error, never a FAIL
     return EXIT_OK if result.passed else EXIT_FAILED

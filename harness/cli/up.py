@@ -13,7 +13,7 @@ from types import FrameType
 import click
 
 from harness.errors import EXIT_OK, StackError
-from harness.options import DEFAULT_TIME_SCALE
+from harness.options import DEFAULT_TIME_SCALE, TIME_SCALE_RANGE
 from harness.paths import LOCUSTFILES_DIR, PROJECT_DIR
 from harness.stack import open_stack
 from harness.stack.base import Stack
@@ -44,7 +44,10 @@ def interrupts_unwind() -> Iterator[None]:
 
 
 def _locust_hint(api_url: str) -> str:
-    files = sorted(LOCUSTFILES_DIR.glob("*.py")) if LOCUSTFILES_DIR.is_dir() else []
+    from harness.load.command import WATCH_FILE
+
+    found = LOCUSTFILES_DIR.glob("*.py") if LOCUSTFILES_DIR.is_dir() else []
+    files = sorted(f for f in found if f != WATCH_FILE)  # every run adds the watchdog itself
     hint = f"locust -f locustfiles/<file>.py --host {api_url}"
     if files:
         hint += f"   (locustfiles: {', '.join(f.name for f in files)})"
@@ -90,7 +93,7 @@ def _watch(stack: Stack) -> None:
 )
 @click.option(
     "--time-scale",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(*TIME_SCALE_RANGE),
     default=DEFAULT_TIME_SCALE,
     show_default=True,
     help="Divide every alerting duration by K (1 = real time).",
@@ -149,7 +152,10 @@ def command(
                 click.echo(
                     f"  {'Stack control:':<16} {ctl.url}  (POST /services/<service>/<action>)"
                 )
-                click.echo(f"  {'Fault token:':<16} {spec.fault_token}  (header X-Fault-Token)")
+                click.echo(
+                    f"  {'Fault token:':<16} {spec.fault_token}  (header X-Fault-Token: faults, "
+                    "stack control, receiver inbox; random per run, HARNESS_FAULT_TOKEN sets it)"
+                )
                 click.echo(f"Load: {_locust_hint(endpoints.api)}")
                 click.echo(
                     f"      with HARNESS_FAULT_TOKEN={spec.fault_token} "

@@ -14,6 +14,7 @@ evaluation has resolved.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -84,10 +85,12 @@ def fetch_episodes(
     """
     if not alerts:
         return {}
-    window = max(1, int(end - start + 2))
+    # Up to the groups' last evaluation: a sample there means still active at the end.
+    until = max([end, *last_evaluation.values()])
+    window = max(1, int(until - start + 2))
     names = "|".join(alerts)
     expr = f'ALERTS{{alertname=~"{names}"}}[{window}s]'
-    data = prom.get("/api/v1/query", {"query": expr, "time": f"{end:.3f}"})
+    data = prom.get("/api/v1/query", {"query": expr, "time": f"{until:.3f}"})
     samples: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[float, str]]] = {}
     for series in data.get("data", {}).get("result", []):
         labels = dict(series["metric"])
@@ -99,18 +102,28 @@ def fetch_episodes(
     out: dict[str, list[Episode]] = {name: [] for name in alerts}
     for (name, labels_key), points in samples.items():
         e, last = evaluation_of.get(name, 1.0), last_evaluation.get(name, end)
-        out.setdefault(name, []).extend(_episodes(name, dict(labels_key), sorted(points), e, last))
+        found = _episodes(name, dict(labels_key), sorted(points), e, last, end)
+        out.setdefault(name, []).extend(found)
     for episodes in out.values():
         episodes.sort(key=lambda ep: ep.pending_at or ep.fired_at or 0.0)
     return out
 
 
 def _episodes(
-    name: str, labels: dict[str, str], points: list[tuple[float, str]], e: float, last_eval: float
+    name: str,
+    labels: dict[str, str],
+    points: list[tuple[float, str]],
+    e: float,
+    last_eval: float,
+    end: float = math.inf,
 ) -> list[Episode]:
     episodes: list[Episode] = []
     current: Episode | None = None
     for ts, state in points:
+        if ts > end:  # after the run: only whether an episode was still active
+            if current is not None and ts - current.last_seen <= 1.5 * e:
+                current.last_seen = ts
+            continue
         # A gap of more than one evaluation (plus jitter) ends an episode.
         if current is not None and ts - current.last_seen > 1.5 * e:
             _close(current, e)

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any
 
+from harness.engine.explain import closest, fired_otherwise, missing_fields, short
 from harness.engine.history import Episode
 from harness.engine.plans import Plan
 from harness.engine.result import ExpectationVerdict, PhaseMark
-from harness.engine.series import AlertSeries, closest_approach
+from harness.engine.series import AlertSeries
 from harness.receivers.models import Notification
 from harness.receivers.routes import Route
+from harness.verdicts.budget import within_budget
 from harness.verdicts.verdict import Outcome, Verdict, judge, judge_never_fires
 from harness.verdicts.windows import (
     Window,
@@ -49,19 +50,6 @@ def judge_scenario(
     return out
 
 
-def _closest(
-    v: Verdict, values: AlertSeries | None, labels: Mapping[str, str], ref: float, end: float
-) -> Verdict:
-    """Say how close the value came to the threshold over [ref, end] (epoch seconds),
-    where the alert did not fire: a quiet ``never_fires`` that peaked at 95% of its
-    threshold is a flaky boundary scenario; a missed ``fires`` shows how far it fell short.
-    """
-    approach = closest_approach(values, labels, ref, end) if values is not None else None
-    if approach is None:
-        return v
-    return replace(v, message=f"{v.message}; {approach.describe(ref)}")
-
-
 def _explain(v: ExpectationVerdict, failures: Mapping[str, list[str]]) -> ExpectationVerdict:
     """Quote Alertmanager's reason on a notification that never arrived."""
     kind, _, receiver = v.check.partition(":")
@@ -91,14 +79,17 @@ def _judge_plan(
         return [ExpectationVerdict.of(sid, alert, "never_fires", never)]
     verdicts: list[ExpectationVerdict] = []
     fired: Episode | None = None
+    t0 = run[0]
     if exp.fires is not None:
-        fired, fires = _fires_verdict(plan, phases[exp.fires.after], eps, run, values)
+        phase = phases[exp.fires.after]
+        fired, fires = _fires_verdict(plan, phase, eps, run, values, every)
         verdicts.append(ExpectationVerdict.of(sid, alert, "fires", fires))
+        t0 = phase.start
     if exp.resolves is not None:
         resolves = _resolves_verdict(plan, phases[exp.resolves.after], eps, run)
         verdicts.append(ExpectationVerdict.of(sid, alert, "resolves", resolves))
     if exp.notifies is not None:
-        verdicts += _judge_notifications(sid, plan, fired, notifications, run, every)
+        verdicts += _judge_notifications(sid, plan, fired, notifications, run, every, t0)
     return verdicts
 
 
@@ -126,7 +117,7 @@ def _never_fires_verdict(
     ]
     never = judge_never_fires(plan.exp.subject(), spans, watch, reference=reference, during=where)
     if never.outcome is Outcome.QUIET:
-        never = _closest(never, values, plan.exp.labels, ref, ref + watch[1])
+        never = closest(never, values, plan.exp.labels, ref, ref + watch[1])
     return never
 
 
@@ -136,8 +127,10 @@ def _fires_verdict(
     eps: list[Episode],
     run: tuple[float, float],
     values: AlertSeries | None,
+    every: list[Episode],
 ) -> tuple[Episode | None, Verdict]:
-    """The first firing at or after the run began (one before the phase is "early")."""
+    """The first firing at or after the run began (one before the phase is "early");
+    judged against the rule-derived window, then the scenario's budget if it has one."""
     candidates = [e for e in eps if e.fired_at is not None and e.fired_at >= run[0]]
     fired = candidates[0] if candidates else None
     observed = fired.fired_at - phase.start if fired and fired.fired_at else None
@@ -150,8 +143,12 @@ def _fires_verdict(
         expectation=plan.exp.describe(),
     )
     if fires.outcome is Outcome.NEVER:
-        fires = _closest(fires, values, plan.exp.labels, phase.start, run[1])
-    return fired, fires
+        others = fired_otherwise(plan, phase, every, run)
+        if others:
+            fires = replace(fires, message=f"{fires.message}; {others}")
+        else:
+            fires = closest(fires, values, plan.exp.labels, phase.start, run[1])
+    return fired, within_budget(fires, plan.fire_budget)
 
 
 def _resolves_verdict(
@@ -182,7 +179,9 @@ def _judge_notifications(
     notifications: list[Notification],
     run: tuple[float, float],
     every: list[Episode],
+    t0: float,
 ) -> list[ExpectationVerdict]:
+    """``t0``: the `fires.after` phase's start, from which a ``within:`` budget runs."""
     assert plan.exp.notifies is not None
     spec, alert = plan.exp.notifies, plan.exp.alert
     mine = [n for n in notifications if alert in n.alertnames and run[0] <= n.received_at]
@@ -190,6 +189,8 @@ def _judge_notifications(
     for receiver in spec.receivers:
         got = [n for n in mine if n.receiver == receiver]
         notified = _notified_verdict(plan, receiver, fired, got, run, every)
+        offset = fired.fired_at - t0 if fired and fired.fired_at else 0.0
+        notified = within_budget(notified, plan.notify_budget, offset=offset)
         out.append(ExpectationVerdict.of(sid, alert, f"notifies:{receiver}", notified))
         if spec.resolved:
             resolved = _resolved_verdict(plan, receiver, fired, got, run)
@@ -233,14 +234,14 @@ def _notified_verdict(
     fields = plan.exp.notifies.fields if plan.exp.notifies else {}
     if first is None or not v.passed or not fields:
         return v
-    missing = _missing_fields(first.payload, fields)
+    missing = missing_fields(first.payload, fields)
     if not missing:
         return v
     return replace(
         v,
         outcome=Outcome.NEVER,
         message=f"{receiver} was notified of {alert} but the payload lacks "
-        f"{missing}; payload: {_short(first.payload)}",
+        f"{missing}; payload: {short(first.payload)}",
     )
 
 
@@ -329,30 +330,6 @@ def _group_window(plan: Plan, route: Route, fired: Episode, every: list[Episode]
 
 def _labels_match(labels: Mapping[str, str], plan: Plan) -> bool:
     return all(labels.get(k) == v for k, v in plan.exp.labels.items())
-
-
-def _missing_fields(payload: Any, fields: Mapping[str, str]) -> dict[str, str]:
-    """Fields not found anywhere in the payload (nested keys, string-compared values)."""
-    flat: dict[str, set[str]] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if isinstance(v, dict | list):
-                    walk(v)
-                else:
-                    flat.setdefault(str(k), set()).add(str(v))
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(payload)
-    return {k: v for k, v in fields.items() if str(v) not in flat.get(k, set())}
-
-
-def _short(payload: Any, limit: int = 300) -> str:
-    text = repr(payload)
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 __all__ = ["Window", "judge_scenario"]

@@ -2,7 +2,7 @@
 
 Per phase: a fixed phase lasts its (scaled) duration; an ``auto`` phase can end no
 sooner than the earliest instant every expectation holding it open can be decided
-(``harness.engine.phases.holds``, the same rule the phase driver ends phases by).
+(``harness.engine.phase_driver.holds``, the same rule the phase driver ends phases by).
 Stack start-up is not part of it: the benchmark reports that as overhead.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.engine.phases import holds, phase_budget
+from harness.engine.phase_driver import holds, phase_budget
 from harness.engine.plans import Plan
 from harness.scenarios.model import Scenario
 

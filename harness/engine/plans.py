@@ -18,6 +18,7 @@ from harness.rules.model import AlertRule
 from harness.scenarios.model import Expectation, Scenario
 from harness.stack.spec import Intervals
 from harness.verdicts import windows as w
+from harness.verdicts.budget import Budget
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Plan:
     # Per expected receiver, from the labels known before the run:
     first_notification: dict[str, w.Window]  # relative to FiredAt
     resolved_notification: dict[str, w.Window]  # relative to ResolvedAt
+    # The scenario's own bounds (``within:``), relative to the `fires.after` phase's start.
+    fire_budget: Budget | None = None
+    notify_budget: Budget | None = None
 
     def routes_to(self, receiver: str, labels: Mapping[str, str]) -> tuple[Route, ...]:
         return receiver_routes(self.tree, receiver, labels)
@@ -41,7 +45,9 @@ def make_plans(
     rules: dict[str, AlertRule],
     intervals: Intervals,
     tree: Route,
+    time_scale: float = 1.0,
 ) -> list[Plan]:
+    """``time_scale``: k, by which the scenario's budgets (``within:``) are divided."""
     # The target exposes periodically collected gauges (queue depth) up to one
     # collection period late: that widens the late edges (conservative for counters).
     collect = intervals.queue_collect
@@ -82,9 +88,23 @@ def make_plans(
                     r: w.covering([(x, w.resolved_notification_window(x)) for x in routes])
                     for r, routes in reach.items()
                 },
+                fire_budget=budget(exp, "fires", time_scale),
+                notify_budget=budget(exp, "notifies", time_scale),
             )
         )
     return plans
+
+
+def budget(exp: Expectation, key: str, time_scale: float) -> Budget | None:
+    """The ``within:`` of ``fires`` or ``notifies`` (``key``), from the start of the
+    `fires.after` phase."""
+    if exp.fires is None:
+        return None
+    part = exp.fires if key == "fires" else exp.notifies
+    within = part.within if part is not None else None
+    if within is None:
+        return None
+    return Budget(within, time_scale, f"'{exp.fires.after}' started")
 
 
 def known_labels(rule: AlertRule, exp: Expectation) -> dict[str, str]:

@@ -62,6 +62,7 @@ class ExpectationVerdict:
             "slack": v.window.slack if v.window else None,
             "observed": v.observed,
             "reference": v.reference,
+            "budget": v.budget.to_dict() if v.budget else None,
         }
 
 
@@ -80,6 +81,7 @@ class ScenarioResult:
     series: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None  # the run itself broke (environment), not an expectation
+    recording: dict[str, Any] | None = None  # offline.capture: path, size_bytes, error
 
     @property
     def passed(self) -> bool:
@@ -103,4 +105,5 @@ class ScenarioResult:
             "load": self.load,
             "series": self.series,
             "notes": self.notes,
+            "recording": self.recording,
         }

@@ -19,16 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from harness.engine.amlog import delivery_failures
-from harness.engine.faults import FaultApplier
+from harness.engine.fault_injection import FaultApplier
 from harness.engine.history import Episode, fetch_episodes, wait_evaluated
 from harness.engine.judge import judge_scenario
 from harness.engine.observer import Observer
-from harness.engine.phases import PhaseDriver, phase_budget
+from harness.engine.phase_driver import PhaseDriver, phase_budget
 from harness.engine.plans import Plan, make_plans
+from harness.engine.record import record_scenario
 from harness.engine.result import PhaseMark, ScenarioResult
 from harness.engine.series import AlertSeries, fetch_series
 from harness.load.command import LocustConfig
-from harness.load.faults import FaultClient
+from harness.load.fault_client import FaultClient
 from harness.load.run import LocustRun
 from harness.load.sizing import users_for_rate
 from harness.observe.alertmanager import AlertmanagerClient
@@ -63,7 +64,7 @@ def run_scenario(
     with ExitStack() as exits:
         run = setup(scenario, prepared, options, out_dir, exits, on_watch)
         drove = drive(run, cancel, on_phase)
-        seen = collect(run, drove)
+        seen = collect(run, drove, out_dir)
         return judge(run, drove, seen)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -100,6 +101,7 @@ class Collected:
     notifications: list[Notification]
     series: dict[str, AlertSeries]
     delivery_failures: dict[str, list[str]]
+    recording: dict[str, Any] | None = None  # recording/ folder and size, or its error
 
 
 def setup(
@@ -114,8 +116,8 @@ def setup(
     piece is registered on ``exits``, so it stops on every way out, Ctrl-C included."""
     spec = prepared.for_scenario(scenario.id)
     rules = {r.name: r for r in prepared.rules}
-    plans = make_plans(scenario, rules, spec.intervals, prepared.routes)
-    receiver = CaptureReceiver(alertnames=rules)
+    plans = make_plans(scenario, rules, spec.intervals, prepared.routes, prepared.time_scale)
+    receiver = CaptureReceiver(alertnames=rules, token=spec.fault_token)
     stack = exits.enter_context(open_stack(spec, options.backend, receiver=receiver))
     ep = stack.endpoints
     stack.wait_scraped()
@@ -137,7 +139,9 @@ def setup(
         budget = sum(phase_budget(p) for p in scenario.phases) / prepared.time_scale
         config = _locust_config(scenario, ep.api, budget + 30, options, spec.fault_token)
         # Entering starts Locust; leaving stops it on every path.
-        load = exits.enter_context(LocustRun(config, out_dir / "locust"))
+        # Recorded in the stack's marker: a crashed run's sweep stops Locust too.
+        locust = LocustRun(config, out_dir / "locust", on_start=stack.record_process)
+        load = exits.enter_context(locust)
     return Running(
         scenario, prepared, spec, plans, receiver, stack, prom, observer, faults, load
     )
@@ -158,13 +162,14 @@ def drive(
         run.receiver,
         cancel=cancel,
         on_phase=hook,
-        on_enter=_phase_users(scenario, run.load),
+        on_enter=_on_enter(scenario, run.load),
     )
     started = time.time()
     marks = driver.run()
     ended = time.time()
     load_stats = None
     if run.load is not None:
+        run.load.ensure_running("before its phases ended")  # an error, never a FAIL
         run.load.stop()
         try:
             load_stats = run.load.result().stats.to_dict()
@@ -173,9 +178,10 @@ def drive(
     return Drove(started, ended, marks, load_stats)
 
 
-def collect(run: Running, drove: Drove) -> Collected:
+def collect(run: Running, drove: Drove, out_dir: Path | None = None) -> Collected:
     """What Prometheus and Alertmanager did: ALERTS episodes once the last evaluation
-    is in, the captured notifications, each alert's expression series, failed sends."""
+    is in, the captured notifications, each alert's expression series, failed sends;
+    with ``out_dir``, a recording of what Prometheus scraped (before the stack stops)."""
     run.observer.stop()
     names = run.scenario.alerts()
     rules = {r.name: r for r in run.prepared.rules}
@@ -183,14 +189,19 @@ def collect(run: Running, drove: Drove) -> Collected:
     since, ended = drove.started - 5, drove.ended
     timeout = 2 * max(evaluation.values()) + 5
     last_eval = wait_evaluated(run.prom, names, ended, timeout=timeout)
+    episodes = fetch_episodes(run.prom, names, since, ended, evaluation, last_eval)
+    recording = None
+    if out_dir is not None:
+        recording = record_scenario(run, drove, episodes, last_eval, out_dir)
     return Collected(
-        episodes=fetch_episodes(run.prom, names, since, ended, evaluation, last_eval),
+        episodes=episodes,
         notifications=run.receiver.notifications(),
         series={
             n: fetch_series(run.prom, rules[n], since, ended, run.spec.intervals.scrape)
             for n in names
         },
         delivery_failures=delivery_failures(run.stack.log_text("alertmanager")),
+        recording=recording,
     )
 
 
@@ -221,7 +232,23 @@ def judge(run: Running, drove: Drove, seen: Collected) -> ScenarioResult:
         series=[s.to_dict() for s in seen.series.values()],
         load=drove.load_stats,
         notes=list(run.prepared.notes),
+        recording=seen.recording,
     )
+
+
+def _on_enter(scenario: Scenario, load: LocustRun | None) -> Callable[[Phase], None] | None:
+    """At each phase boundary: Locust still running (else the run is an error), then
+    the phase's user count."""
+    if load is None:
+        return None
+    users = _phase_users(scenario, load)
+
+    def enter(phase: Phase) -> None:
+        load.ensure_running("before its phases ended")
+        if users:
+            users(phase)
+
+    return enter
 
 
 def _phase_users(scenario: Scenario, load: LocustRun | None) -> Callable[[Phase], None] | None:

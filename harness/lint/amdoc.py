@@ -9,9 +9,12 @@ from typing import Any
 
 import yaml
 
+from harness.durations import parse_seconds
 from harness.errors import ConfigError
 from harness.yamlsource import Source
 from harness.yamlsource import node_line as line_of
+
+_TIMERS = ("group_wait", "group_interval", "repeat_interval")
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,40 @@ def load_amdoc(text: str, path: Path) -> AmDoc:
     if root is None or not isinstance(root, yaml.MappingNode):
         raise ConfigError("the Alertmanager configuration is not a mapping", path=path)
     doc = src.value(root)
+    _check_timers(src, root)
     lines: dict[str, int] = {}
     _index(root, "", lines)
     return AmDoc(path, text, doc, lines)
+
+
+def _check_timers(src: Source, root: yaml.MappingNode) -> None:
+    """Route timers and resolve_timeout that Alertmanager would refuse (`group_wait:
+    banana`): one located error, as `harness run` gives, not a note or a traceback."""
+    for key, value in root.value:
+        if key.value == "route":
+            _route_timers(src, value, "route")
+        elif key.value == "global" and isinstance(value, yaml.MappingNode):
+            for name, timer in value.value:
+                if name.value == "resolve_timeout":
+                    _duration(src, timer, "global.resolve_timeout")
+
+
+def _route_timers(src: Source, node: yaml.Node, where: str) -> None:
+    if not isinstance(node, yaml.MappingNode):
+        return  # other shapes are amtool's to report
+    for key, value in node.value:
+        if key.value in _TIMERS:
+            _duration(src, value, f"{where}.{key.value}")
+        elif key.value == "routes" and isinstance(value, yaml.SequenceNode):
+            for i, child in enumerate(value.value):
+                _route_timers(src, child, f"{where}.routes[{i}]")
+
+
+def _duration(src: Source, node: yaml.Node, where: str) -> None:
+    try:
+        parse_seconds(src.string(node, where))
+    except ValueError as exc:
+        raise src.fail(node, str(exc), key=where) from None
 
 
 def _index(node: yaml.Node, where: str, lines: dict[str, int]) -> None:

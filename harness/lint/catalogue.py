@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
-import yaml
+import pydantic
 
 from harness.errors import InputError
+from harness.yamlsource import parse_document, read_text, validation_error
 
 HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
 
@@ -116,32 +117,40 @@ def default_catalogue() -> Catalogue:
     )
 
 
+class _MetricFile(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+    type: Literal["counter", "gauge", "histogram", "summary", "untyped", "info", "stateset",
+                  "gaugehistogram"] = "untyped"
+    labels: list[str] = []
+
+
+class _CatalogueFile(pydantic.BaseModel):
+    """The file as written; unknown keys are refused with a did-you-mean."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+    replace: bool = False
+    target_labels: list[str] | None = None
+    high_cardinality: list[str] | None = None
+    metrics: dict[str, _MetricFile] = {}
+
+
 def load_catalogue(path: Path | str) -> Catalogue:
-    """The defaults with the file's overrides (see the module docstring)."""
+    """The defaults with the file's overrides (see the module docstring); an empty file
+    is the defaults. Problems: InputError at their line (exit 2)."""
     path = Path(path)
+    data = parse_document(read_text(path, InputError, "catalogue"), path)
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise InputError(f"cannot read the catalogue: {exc.strerror}", path=path) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"invalid YAML: {exc}", path=path,
-                         line=mark.line + 1 if mark else None) from None
-    if not isinstance(data, dict) or set(data) - {
-        "replace", "target_labels", "high_cardinality", "metrics"
-    }:
-        raise InputError("a catalogue is a mapping with keys replace, target_labels, "
-                         "high_cardinality, metrics", path=path)
-    base = Catalogue() if data.get("replace") else default_catalogue()
+        spec = _CatalogueFile.model_validate(data if data is not None else {})
+    except pydantic.ValidationError as exc:
+        raise validation_error(exc, path, data, _CatalogueFile) from None
+    base = Catalogue() if spec.replace else default_catalogue()
     families = dict(base.families)
-    for name, spec in (data.get("metrics") or {}).items():
-        if not isinstance(spec, dict) or not isinstance(spec.get("labels", []), list):
-            raise InputError(f"metrics.{name}: expected {{type: ..., labels: [...]}}", path=path)
-        families[str(name)] = Family(str(name), str(spec.get("type", "untyped")),
-                                     frozenset(map(str, spec.get("labels") or [])))
+    for name, metric in spec.metrics.items():
+        families[name] = Family(name, metric.type, frozenset(metric.labels))
     return Catalogue(
         families=families,
-        target_labels=frozenset(map(str, data.get("target_labels", base.target_labels))),
-        high_cardinality=frozenset(map(str, data.get("high_cardinality",
-                                                     base.high_cardinality))),
+        target_labels=frozenset(spec.target_labels if spec.target_labels is not None
+                                else base.target_labels),
+        high_cardinality=frozenset(spec.high_cardinality if spec.high_cardinality is not None
+                                   else base.high_cardinality),
     )

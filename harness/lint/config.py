@@ -13,15 +13,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 
-import yaml
+import pydantic
 
+from harness.durations import parse_seconds
 from harness.errors import InputError
-from harness.lint.checks import CHECKS, PROFILES
+from harness.lint.checks import CHECKS
+from harness.yamlsource import parse_document, read_text, unknown, validation_error
 
 CONFIG_NAME = ".harness-lint.yml"
-_KEYS = ("profile", "disable", "scrape_interval", "catalogue")
+
+
+def _known_check(check: str) -> str:
+    if check not in CHECKS:
+        message, _ = unknown("check id", check, CHECKS)
+        raise ValueError(f"{message} (see harness lint --list-checks)")
+    return check
+
+
+CheckId = Annotated[str, pydantic.AfterValidator(_known_check)]
+
+
+class _ConfigFile(pydantic.BaseModel):
+    """The file as written; unknown keys are refused with a did-you-mean."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+    profile: Literal["correctness", "policy"] | None = None
+    disable: list[CheckId] = []
+    scrape_interval: str | None = None
+    catalogue: str | None = None
+
+    @pydantic.field_validator("scrape_interval", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        if value is not None:
+            parse_seconds(str(value))  # ValueError: the duration's own message
+            return str(value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -44,31 +73,18 @@ def find_config(start: Path | None = None) -> Path | None:
 
 
 def load_config(path: Path) -> LintConfig:
+    """The settings in ``path``; an empty file is the defaults. Problems: InputError at
+    their line (exit 2)."""
+    what = "lint configuration"
+    data = parse_document(read_text(path, InputError, what), path)
+    if data is None:
+        return LintConfig(path=path)
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise InputError(f"cannot read the lint configuration: {exc.strerror}",
-                         path=path) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"invalid YAML: {exc}", path=path,
-                         line=mark.line + 1 if mark else None) from None
-    if not isinstance(data, dict) or set(data) - set(_KEYS):
-        raise InputError(f"the lint configuration is a mapping with keys {', '.join(_KEYS)}",
-                         path=path)
-    profile = data.get("profile")
-    if profile is not None and profile not in PROFILES:
-        raise InputError(f"profile: {profile!r} is not one of {', '.join(PROFILES)}", path=path)
-    disable = data.get("disable") or []
-    if not isinstance(disable, list):
-        raise InputError("disable: expected a list of check ids", path=path)
-    unknown = [str(c) for c in disable if str(c) not in CHECKS]
-    if unknown:
-        raise InputError(f"disable: unknown check id(s) {', '.join(unknown)} "
-                         "(see harness lint --list-checks)", path=path)
-    catalogue = data.get("catalogue")
+        config = _ConfigFile.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise validation_error(exc, path, data, _ConfigFile) from None
     return LintConfig(
-        path=path, profile=profile, disable=frozenset(map(str, disable)),
-        scrape_interval=str(data["scrape_interval"]) if data.get("scrape_interval") else None,
-        catalogue=(path.parent / str(catalogue)) if catalogue else None,
+        path=path, profile=config.profile, disable=frozenset(config.disable),
+        scrape_interval=config.scrape_interval,
+        catalogue=(path.parent / config.catalogue) if config.catalogue else None,
     )

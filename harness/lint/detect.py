@@ -31,6 +31,7 @@ class Skipped:
 Input = RuleFile | Dashboard | AmDoc | Skipped
 _AM_KEYS = frozenset({"route", "receivers", "inhibit_rules"})
 _PROMTOOL_TEST_KEYS = frozenset({"rule_files", "tests"})
+_SLO_KEYS = frozenset({"service", "indicators"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Loaded:
     item: Input
     text: str = ""  # the rules as promtool should see them ("" : not a rule file)
     note: str = ""  # what was linted of a file that is not plainly one kind
+    refers: tuple[Path, ...] = ()  # rule files a promtool test names (to lint as well)
 
 
 def read_input(path: Path | str) -> Loaded:
@@ -55,8 +57,13 @@ def read_input(path: Path | str) -> Loaded:
     if keys & _AM_KEYS:
         return Loaded(load_amdoc(text, path))
     if keys >= _PROMTOOL_TEST_KEYS:
+        assert isinstance(root, yaml.MappingNode)
+        named = _rule_files(root, path)
         return Loaded(Skipped(path, "a promtool unit-test file: run `promtool test rules` on "
-                                    "it; lint the rule files it names on their own"))
+                                    "it; the rule files it names are linted"), refers=named)
+    if keys >= _SLO_KEYS:
+        return Loaded(Skipped(path, "a harness SLO definition: `harness slo generate` writes "
+                                    "its rules; lint those"))
     assert root is None or isinstance(root, yaml.Node)
     groups = _spec_groups(root)
     if groups is not None:
@@ -77,6 +84,14 @@ def _json(text: str, path: Path) -> Loaded:
                                     "'rows')"))
     document, notes = normalise(document)
     return Loaded(parse_dashboard(document, path), note="; ".join(notes))
+
+
+def _rule_files(root: yaml.MappingNode, path: Path) -> tuple[Path, ...]:
+    """The existing files a promtool test's `rule_files:` names (relative to the test)."""
+    names = next((v for k, v in root.value if k.value == "rule_files"), None)
+    items = names.value if isinstance(names, yaml.SequenceNode) else []
+    found = [path.parent / str(n.value) for n in items if isinstance(n, yaml.ScalarNode)]
+    return tuple(p for p in found if p.is_file())
 
 
 def _multi_document(text: str) -> bool:

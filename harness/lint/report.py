@@ -37,6 +37,8 @@ def summary(report: LintReport) -> str:
     files = ", ".join(f"{f.path} ({f.items} {_UNITS[f.kind]})" for f in report.files
                       if f.kind != "skipped")
     linted = sum(1 for f in report.files if f.kind != "skipped")
+    if not linted:
+        return f"nothing to lint: {len(report.files)} file(s) skipped"
     if not report.findings:
         return f"no findings in {linted} file(s): {files}"
     counts = Counter(f.check for f in report.findings)

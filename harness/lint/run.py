@@ -52,11 +52,20 @@ def lint_paths(paths: Iterable[Path | str], options: LintOptions | None = None) 
     options = options or LintOptions()
     inputs: list[tuple[Path, Loaded]] = []
     unreadable: list[Unreadable] = []
-    for p in paths:
+    queue = [Path(p) for p in paths]
+    seen = {p.resolve() for p in queue}
+    while queue:
+        path = queue.pop(0)
         try:
-            inputs.append((Path(p), read_input(p)))
+            loaded = read_input(path)
         except HarnessError as exc:
-            unreadable.append(Unreadable(Path(p), str(exc)))  # names the file and line
+            unreadable.append(Unreadable(path, str(exc)))  # names the file and line
+            continue
+        inputs.append((path, loaded))
+        # A promtool test's rule files are linted too, once, after what was given.
+        new = [r for r in loaded.refers if r.resolve() not in seen]
+        seen |= {r.resolve() for r in new}
+        queue += new
     rule_files = [i.item for _, i in inputs if isinstance(i.item, RuleFile)]
     options = replace(options, catalogue=_with_recording(rule_files, options))
     alerts = [a for f in rule_files for a in f.alerts]

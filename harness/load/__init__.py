@@ -7,10 +7,10 @@ Modules: ``command`` (LocustConfig, command lines), ``run`` (LocustRun), ``stats
 
 from harness.load.command import LocustConfig
 from harness.load.errors import FaultControlError, LoadError
-from harness.load.faults import FaultClient
+from harness.load.fault_client import FaultClient
 from harness.load.hosts import is_loopback_host, require_loopback
-from harness.load.phases import Phase, PhaseMark, write_phases
 from harness.load.run import LoadResult, LocustRun, marked_processes, run_load
+from harness.load.shape_plan import Phase, PhaseMark, write_phases
 from harness.load.sizing import LoadPlan, plan_for_ratio
 from harness.load.stats import EndpointStats, HistoryPoint, LoadStats
 

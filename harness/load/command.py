@@ -15,12 +15,16 @@ from pathlib import Path
 
 from harness.errors import InputError
 from harness.load.hosts import require_loopback
-from harness.load.phases import Phase, total_duration
+from harness.load.shape_plan import Phase, total_duration
 from harness.paths import LOCUSTFILES_DIR
 
 DEFAULT_LOCUSTFILE = LOCUSTFILES_DIR / "school.py"
 SHAPES_FILE = LOCUSTFILES_DIR / "shapes.py"
 FOLLOW_FILE = LOCUSTFILES_DIR / "follow.py"
+# Every run: Locust stops by itself once the harness that started it is gone.
+WATCH_FILE = LOCUSTFILES_DIR / "parent_watch.py"
+# Added by the harness to a run's own locustfile; never a scenario's `locustfile:`.
+HARNESS_FILES = (SHAPES_FILE, FOLLOW_FILE, WATCH_FILE)
 STATS_PREFIX = "locust"
 # Locust's exit code when the run recorded failures or locustfile exceptions; chosen apart
 # from 1 (Python crash) and 2 (bad arguments) so "ran, with failures" is recognisable.
@@ -87,7 +91,7 @@ class LocustConfig:
         return math.ceil(self.effective_run_time + self.stop_timeout + STARTUP_GRACE)
 
     def files_arg(self) -> str:
-        files = [str(Path(p).resolve()) for p in self.locustfiles]
+        files = [str(Path(p).resolve()) for p in (*self.locustfiles, WATCH_FILE)]
         if self.phases:
             files.append(str(SHAPES_FILE.resolve()))
         if self.follow:

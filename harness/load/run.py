@@ -4,6 +4,9 @@ Each process runs in its own process group under ``timeout --foreground`` with a
 deadline, and carries ``HARNESS_LOAD_RUN=<out_dir>`` in its environment so a sweep can
 find it. ``stop()`` (also on every exit of the context manager) asks Locust to shut down
 cleanly (it then writes its final statistics), waits, then kills every group and sweeps.
+If this process dies without stopping it: ``on_start`` has told the stack (recorded in
+its marker, swept by the next run), and ``HARNESS_PARENT`` lets Locust's own watchdog
+(``locustfiles/parent_watch.py``) stop it within seconds.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import shlex
 import signal
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +32,7 @@ from harness.load.command import (
     worker_command,
 )
 from harness.load.errors import LoadError
-from harness.load.phases import PHASE_LOG_ENV, PHASES_ENV, write_phases
+from harness.load.shape_plan import PHASE_LOG_ENV, PHASES_ENV, write_phases
 from harness.load.stats import LoadStats
 from harness.scoped import Scoped
 from harness.stack.ports import free_port
@@ -37,6 +41,7 @@ from harness.stack.process import ManagedProcess
 MARKER_ENV = "HARNESS_LOAD_RUN"
 FAULT_TOKEN_ENV = "HARNESS_FAULT_TOKEN"
 USERS_ENV = "HARNESS_LOAD_USERS"  # FollowShape's file: users, spawn_rate, run_time, stop
+PARENT_ENV = "HARNESS_PARENT"  # locustfiles/parent_watch.py: "<pid>:<start time>" of ours
 TIMEOUT_EXIT = 124  # coreutils timeout: the deadline passed
 
 
@@ -51,8 +56,17 @@ class LoadResult:
 class LocustRun(Scoped):
     """One Locust run: ``start()``, then ``wait()`` (headless) or drive the web UI, ``stop()``."""
 
-    def __init__(self, config: LocustConfig, out_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: LocustConfig,
+        out_dir: Path | None = None,
+        *,
+        on_start: Callable[[ManagedProcess], None] | None = None,
+    ) -> None:
+        """``on_start``: told of each process once started (a stack records it for the
+        sweep that follows a crashed run)."""
         self.config = config
+        self._on_start = on_start
         self.out_dir = Path(out_dir or tempfile.mkdtemp(prefix="locust-run-")).resolve()
         self.web_port: int | None = None
         self.master: ManagedProcess | None = None
@@ -76,7 +90,7 @@ class LocustRun(Scoped):
         )
         self._started_at = time.monotonic()
         try:
-            self.master.start()
+            self._started(self.master)
             for i in range(cfg.workers):
                 assert master_port is not None
                 wargv = worker_command(cfg, master_port)
@@ -89,7 +103,7 @@ class LocustRun(Scoped):
                     cwd=self.out_dir,
                 )
                 self.workers.append(worker)
-                worker.start()
+                self._started(worker)
         except BaseException:
             self.stop()
             raise
@@ -98,6 +112,11 @@ class LocustRun(Scoped):
         )
         return self
 
+    def _started(self, process: ManagedProcess) -> None:
+        process.start()
+        if self._on_start is not None:
+            self._on_start(process)
+
     def _env(self) -> dict[str, str]:
         cfg = self.config
         # Locust reads LOCUST_* variables as options: none of the caller's leak in.
@@ -105,6 +124,8 @@ class LocustRun(Scoped):
         env.pop(PHASES_ENV, None)  # only this run's own plan
         env.update(cfg.env)
         env[MARKER_ENV] = str(self.out_dir)
+        me = psutil.Process()
+        env[PARENT_ENV] = f"{me.pid}:{me.create_time()}"
         env["PYTHONUNBUFFERED"] = "1"
         if cfg.fault_token:
             env[FAULT_TOKEN_ENV] = cfg.fault_token
@@ -218,6 +239,17 @@ class LocustRun(Scoped):
         started = self._started_at or 0.0
         ended = self._ended_at or time.monotonic()
         return LoadResult(stats, master.poll(), ended - started, self.out_dir)
+
+    def ensure_running(self, when: str) -> None:
+        """LoadError (with Locust's log tail) if the master exited ``when`` it should still
+        run: the load a scenario is judged on did not happen. Judged by time, not by exit
+        code (Locust also exits non-zero in a normal run that recorded failures)."""
+        master = self._require_master()
+        if master.started and not master.is_running():
+            raise LoadError(
+                f"Locust exited ({master.poll()}) {when}: the scenario's load did not run.\n"
+                + self._describe()
+            )
 
     def _raise_if_exited(self, when: str) -> None:
         for proc in self._processes():

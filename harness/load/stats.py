@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.load.errors import LoadError
-from harness.load.phases import PhaseMark, read_phase_log
+from harness.load.shape_plan import PhaseMark, read_phase_log
 
 AGGREGATED = "Aggregated"
 

@@ -162,10 +162,15 @@ def plan(
     return queries
 
 
-def grid(start_s: float, end_s: float, step_ms: int) -> tuple[int, int] | None:
-    """First and last multiple of ``step_ms`` inside [start, end] (ms), or None."""
-    first = -(-round(start_s * 1000) // step_ms) * step_ms  # integer ceiling: exact
-    last = round(end_s * 1000) // step_ms * step_ms
+def grid(
+    start_s: float, end_s: float, step_ms: int, offset_ms: int = 0
+) -> tuple[int, int] | None:
+    """First and last ``offset_ms`` + multiple of ``step_ms`` inside [start, end] (ms),
+    or None. ``offset_ms``: a live group's slot offset (Prometheus spreads groups over
+    their interval), so that offline evaluations fall on the live ones' instants."""
+    offset = offset_ms % step_ms
+    first = -(-(round(start_s * 1000) - offset) // step_ms) * step_ms + offset  # ceiling
+    last = (round(end_s * 1000) - offset) // step_ms * step_ms + offset
     return (first, last) if first <= last else None
 
 
@@ -176,11 +181,13 @@ def evaluate(
     end_s: float,
     *,
     default_interval_s: float = DEFAULT_INTERVAL_S,
+    offset_ms: int = 0,
 ) -> list[Evaluation]:
-    """Each rule's (candidate's) episodes in [start_s, end_s], in the order given."""
+    """Each rule's (candidate's) episodes in [start_s, end_s], in the order given;
+    ``offset_ms``: the evaluation slots' offset (``grid``)."""
     results: dict[int, Evaluation] = {}
     for query in plan(rules, default_interval_s):
-        span = grid(start_s, end_s, query.interval_ms)
+        span = grid(start_s, end_s, query.interval_ms, offset_ms)
         series = [] if span is None else _fetch(source, query.text, *span, query.interval_ms)
         by_time: dict[int, list[Sample]] = defaultdict(list)
         for one in series:

@@ -13,8 +13,14 @@ from typing import Any
 
 import pytest
 
+from harness.errors import HarnessError
 from harness.options import add_pytest_options
-from harness.pytest_plugin.items import ScenarioFile, deselect_by_alert, is_scenario_file
+from harness.pytest_plugin.items import (
+    ScenarioFile,
+    deselect_by_alert,
+    deselect_by_shard,
+    is_scenario_file,
+)
 from harness.pytest_plugin.session import HarnessSession, session_key
 
 
@@ -31,7 +37,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[session_key] = HarnessSession(config)
+    session = HarnessSession(config)
+    try:
+        _ = session.options  # bad run options: pytest's usage error, the CLI's words
+    except HarnessError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[session_key] = session
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
@@ -40,11 +51,13 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
     return None
 
 
+@pytest.hookimpl(trylast=True)  # after -m/-k: the shard splits what they selected
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     deselect_by_alert(config, items)
+    deselect_by_shard(config, items)  # last: the same split as `harness run --shard`
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     harness = session.config.stash.get(session_key, None)
     if harness is not None:
-        harness.finish()
+        harness.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)

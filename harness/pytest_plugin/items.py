@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from harness.engine.result import ScenarioResult
+from harness.engine.shard import empty_shard, take_shard
 from harness.errors import HarnessError
 from harness.paths import SCENARIOS_DIR
 from harness.pytest_plugin.session import session_key
@@ -41,6 +42,22 @@ def deselect_by_alert(config: pytest.Config, items: list[pytest.Item]) -> None:
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def deselect_by_shard(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--shard I/N``: keep this shard's scenario items (after every other selection);
+    other tests are not sharded. A shard left with no scenario is a usage error."""
+    shard = config.stash[session_key].options.shard
+    scenarios = [item for item in items if isinstance(item, ScenarioItem)]
+    if shard is None or not scenarios:
+        return
+    mine = {id(item) for item in take_shard(scenarios, shard, lambda i: i.scenario.id)}
+    if not mine:
+        raise pytest.UsageError(str(empty_shard(shard, len(scenarios))))
+    drop = [item for item in scenarios if id(item) not in mine]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = [i for i in items if not isinstance(i, ScenarioItem) or id(i) in mine]
 
 
 class ScenarioFailed(Exception):

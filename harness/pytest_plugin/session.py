@@ -49,13 +49,16 @@ class HarnessSession:
             attach_to_allure(result, suite.prepared)
         return result
 
-    def finish(self) -> None:
+    def finish(self, *, interrupted: bool = False) -> None:
         if self._suite is None:
             return
         from harness.report.writer import write_reports
 
+        result = self._suite.finish()
+        if interrupted:  # Ctrl-C: the reports say they are partial
+            self._suite.mark_incomplete("SIGINT")
         # allure-pytest writes allure-results itself (--alluredir), charts attached above.
-        write_reports(self._suite.finish(), allure=False)
+        write_reports(result, allure=False)
 
 
 session_key = pytest.StashKey[HarnessSession]()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,12 +21,12 @@ from harness.load import FaultClient
 from harness.observe.prometheus import PrometheusClient
 from harness.prepare import prepare
 from harness.queries.judge import QueryResult, Series, Verdict, judge
-from harness.queries.phases import SAMPLED, LivePlan, drive, injected_values
 from harness.queries.sampler import MetricsSampler
 from harness.queries.sources import TRUTHS
 from harness.queries.table import PlannedQuery
 from harness.queries.truth import Evidence, PhaseRecord, Request, quantile_of
 from harness.queries.units import panel_factor
+from harness.queries.workload import SAMPLED, LivePlan, drive, injected_values
 from harness.rules.rewrite import scale_expression
 from harness.stack import open_stack
 from harness.target.seed import SeedPlan
@@ -67,10 +67,13 @@ class LiveRun:
         )
 
 
-def run_live(planned: Sequence[PlannedQuery], plan: LivePlan, out_dir: Path) -> LiveRun:
-    """Bring a stack up, drive the phases, evaluate every query, take the stack down."""
+def run_live(
+    planned: Sequence[PlannedQuery], plan: LivePlan, out_dir: Path, database: str = "sqlite"
+) -> LiveRun:
+    """Bring a stack up (on ``database``: sqlite or postgres), drive the phases, evaluate
+    every query, take the stack down."""
     prepared = prepare(rules=(), alertmanager_config=None, time_scale=plan.time_scale)
-    spec = prepared.for_scenario("queries")
+    spec = replace(prepared.for_scenario("queries"), database=database)
     scrape = spec.intervals.scrape
     with (
         open_stack(spec) as stack,
@@ -87,7 +90,7 @@ def run_live(planned: Sequence[PlannedQuery], plan: LivePlan, out_dir: Path) -> 
             faults.reset()
             sampler.stop()
         evidence = Evidence(phases, sampler, sampler.readings[0].t, _seed_students())
-        by_tier = _interventions_by_tier(spec.target_env, ep.run_dir)
+        by_tier = _interventions_by_tier(ep.database or f"sqlite:///{ep.run_dir / 'target.db'}")
         evidence.injected = injected_values(plan, by_tier)
         results, windows = {}, {}
         for pq in planned:
@@ -144,9 +147,9 @@ def _seed_students() -> int:
     return plan.tenants * plan.schools_per_tenant * plan.students_per_school
 
 
-def _interventions_by_tier(target_env: Mapping[str, str], run_dir: Path) -> dict[str, int]:
-    """Active interventions per tier, counted in the database (the system of record)."""
-    url = target_env.get("DATABASE_URL") or f"sqlite:///{run_dir / 'target.db'}"
+def _interventions_by_tier(url: str) -> dict[str, int]:
+    """Active interventions per tier, counted in the database (the system of record):
+    the stack's SQLite file or PostgreSQL (``Endpoints.database``)."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:

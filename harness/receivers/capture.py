@@ -8,6 +8,10 @@ receiver here::
     POST /webhook/<receiver>[/<i>]     Alertmanager webhook v4; answers 200
     GET  /inbox                        everything recorded, as JSON (DELETE clears it)
 
+The inbox redacts routing and service keys (as reports do) and, when the receiver has
+a ``token`` (the run's fault token, under `harness up`), answers 401 without the
+header ``X-Fault-Token: <token>``.
+
 ``<i>`` tells apart several configs of one kind in one receiver. Each request is
 recorded with its arrival time as a :class:`Notification`; tests wait on
 :meth:`CaptureReceiver.wait_for`, a condition wait with no polling.
@@ -15,6 +19,7 @@ recorded with its arrival time as a :class:`Notification`; tests wait on
 
 from __future__ import annotations
 
+import hmac
 import json
 import threading
 import time
@@ -34,6 +39,8 @@ _MAX_BODY = 10 * 1024 * 1024
 # Alertmanager configuration, replaced once the receiver listens: its port is not known
 # before. A valid URL (`.invalid` never resolves) so `amtool check-config` accepts it.
 RECEIVER_URL_TOKEN = "http://harness-capture-receiver.invalid"
+REDACTED = "<redacted>"  # the reports' spelling (harness.report.redact)
+_SECRET_FIELDS = frozenset({"routing_key", "service_key"})
 
 
 def receiver_path(kind: Kind, receiver: str, index: int = 0) -> str:
@@ -46,9 +53,15 @@ class CaptureReceiver(Scoped):
     """Threaded in-process HTTP server recording every notification it receives."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, *, alertnames: Iterable[str] = ()
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        alertnames: Iterable[str] = (),
+        token: str | None = None,
     ) -> None:
         self.host = host
+        self.token = token  # required by the /inbox endpoints when set
         self.port = port
         # Known alert names, to recognise them in Slack/PagerDuty free text.
         self.alertnames = frozenset(alertnames)
@@ -133,9 +146,10 @@ class CaptureReceiver(Scoped):
                 self._cond.wait(remaining)
 
     def inbox(self) -> dict[str, Any]:
+        """Everything recorded, as served on /inbox: routing and service keys redacted."""
         with self._cond:
             return {
-                "notifications": [n.to_dict() for n in self._records],
+                "notifications": [_redacted(n.to_dict()) for n in self._records],
                 "rejected": list(self._rejected),
             }
 
@@ -175,6 +189,16 @@ class CaptureReceiver(Scoped):
         return webhook.parse(body)
 
 
+def _redacted(node: Any) -> Any:
+    """A copy with the values of secret fields replaced (a PagerDuty routing key)."""
+    if isinstance(node, dict):
+        return {k: REDACTED if k in _SECRET_FIELDS and isinstance(v, str) else _redacted(v)
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_redacted(v) for v in node]
+    return node
+
+
 def _split_path(path: str) -> tuple[Kind, str, int] | None:
     parts = [p for p in urlsplit(path).path.split("/") if p]
     if len(parts) not in (2, 3) or parts[0] not in KINDS:
@@ -200,9 +224,18 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read records
         pass
 
+    def _inbox_allowed(self) -> bool:
+        token = self.capture.token
+        given = self.headers.get("X-Fault-Token")
+        if not token or (given is not None and hmac.compare_digest(given.encode(), token.encode())):
+            return True
+        self._send(401, b"the inbox needs the header X-Fault-Token", "text/plain")
+        return False
+
     def do_GET(self) -> None:
         if urlsplit(self.path).path.rstrip("/") == "/inbox":
-            self._send(200, json.dumps(self.capture.inbox()).encode(), "application/json")
+            if self._inbox_allowed():
+                self._send(200, json.dumps(self.capture.inbox()).encode(), "application/json")
         elif self.path in ("/", "/-/healthy", "/-/ready"):
             self._send(200, b"ok", "text/plain")
         else:
@@ -210,8 +243,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         if urlsplit(self.path).path.rstrip("/") == "/inbox":
-            self.capture.clear()
-            self._send(204, b"", "text/plain")
+            if self._inbox_allowed():
+                self.capture.clear()
+                self._send(204, b"", "text/plain")
         else:
             self._send(404, b"not found", "text/plain")
 

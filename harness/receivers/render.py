@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from harness.durations import format_seconds, parse_seconds
 from harness.errors import ConfigError
 from harness.receivers.amtool import check_config_text
@@ -140,7 +142,11 @@ def _validated(src: Source) -> dict[str, Any]:
     for required in ("route", "receivers"):
         if required not in top:
             raise src.fail(root, f"the configuration has no {required!r}")
-    src.mapping(top["route"][1], "route")
+    _check_timers(src, top["route"][1], "route")
+    if "global" in top and isinstance(top["global"][1], yaml.MappingNode):
+        timeout = src.mapping(top["global"][1], "global").get("resolve_timeout")
+        if timeout is not None:
+            _check_duration(src, timeout[1], "global.resolve_timeout")
     for i, node in enumerate(src.sequence(top["receivers"][1], "receivers")):
         items = src.mapping(node, f"receivers[{i}]", RECEIVER_KEYS)
         if "name" not in items:
@@ -152,6 +158,28 @@ def _validated(src: Source) -> dict[str, Any]:
                     src.mapping(config, f"receiver {name!r} {kind}[{j}]")
     doc: dict[str, Any] = src.value(root)  # freshly constructed: safe to rewrite in place
     return doc
+
+
+def _check_timers(src: Source, node: yaml.Node, where: str) -> None:
+    """Every route's timers are durations (refused at their line before any rendering)."""
+    items = src.mapping(node, where)
+    for key, _ in _TIMERS:
+        if key in items:
+            _check_duration(src, items[key][1], f"{where}.{key}")
+    if "routes" in items and not _is_null(items["routes"][1]):
+        for i, child in enumerate(src.sequence(items["routes"][1], f"{where}.routes")):
+            _check_timers(src, child, f"{where}.routes[{i}]")
+
+
+def _check_duration(src: Source, node: yaml.Node, where: str) -> None:
+    try:
+        parse_seconds(src.string(node, where))
+    except ValueError as exc:
+        raise src.fail(node, str(exc), key=where) from None
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
 
 
 def _render_global(doc: dict[str, Any], factor: float, floor: float, notes: list[str]) -> None:

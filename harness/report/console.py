@@ -147,6 +147,8 @@ def print_phase(scenario_id: str, phase: Phase, deadline: float, out: Console = 
 
 def print_result(result: ScenarioResult, out: Console = console) -> None:
     mark = "[green]PASS[/]" if result.passed else "[red]FAIL[/]"
+    if result.error:  # could not run: an error of the run, never a failed expectation
+        mark = "[magenta]ERROR[/]"
     out.print(f"{mark} {result.scenario_id} ({result.ended - result.started:.1f} s)")
     if result.error:
         out.print(f"    [red]could not run:[/] {result.error}")
@@ -175,6 +177,8 @@ def summary(suite: SuiteResult, out: Console = console) -> None:
     table.add_column("expectations", justify="right", footer=str(total_exp))
     table.add_column("failed", justify="right", footer=str(total_failed))
     table.add_column("seconds", justify="right", footer=f"{suite.ended - suite.started:.1f}")
+    recorded = sum((r.recording or {}).get("size_bytes", 0) for r in suite.results)
+    table.add_column("recording", justify="right", footer=f"{recorded / 1e6:.1f} MB")
     for r in suite.results:
         table.add_row(
             r.scenario_id,
@@ -182,6 +186,7 @@ def summary(suite: SuiteResult, out: Console = console) -> None:
             str(len(r.verdicts)),
             f"[red]{len(r.failures())}[/]" if r.failures() else "0",
             f"{r.ended - r.started:.1f}",
+            f"{(r.recording or {}).get('size_bytes', 0) / 1e6:.2f} MB" if r.recording else "-",
         )
     out.print(table)
     for note in suite.prepared.notes:

@@ -84,6 +84,14 @@ class Phase(_Model):
     faults: list[dict[str, Any]]
 
 
+class Budget(_Model):
+    """A scenario's own bound on an event (``fires``/``notifies`` ``within:``)."""
+
+    within: str = Field(description="as written, production time, e.g. '10m'")
+    seconds: float = Field(description="scaled: seconds after the reference instant")
+    reference: str = Field(description="the budget's reference, e.g. \"'fault' started\"")
+
+
 class Verdict(_Model):
     """One checked part of an expectation, judged against its window."""
 
@@ -103,6 +111,9 @@ class Verdict(_Model):
     reference: str = Field(description="the reference instant, e.g. \"'fault' started\"")
     reference_at: Seconds | None = Field(
         default=None, description="the reference instant's wall-clock time, when known"
+    )
+    budget: Budget | None = Field(
+        default=None, description="the scenario's `within:` budget, if it gives one"
     )
 
 
@@ -209,6 +220,14 @@ class LoadStats(_Model):
     complete: bool
 
 
+class RecordingInfo(_Model):
+    """The scenario's recording (harness.offline.recording), for `harness tune`."""
+
+    path: str | None = Field(description="relative to the scenario's folder; null: none")
+    size_bytes: int
+    error: str | None = Field(description="why the run could not be recorded")
+
+
 class ScenarioReport(_Model):
     id: str
     source: str | None
@@ -223,6 +242,9 @@ class ScenarioReport(_Model):
     load: LoadStats | None
     series: list[AlertSeries]
     notes: list[str]
+    recording: RecordingInfo | None = Field(
+        default=None, description="what the scenario's Prometheus scraped, kept for replay"
+    )
 
 
 class Report(_Model):

@@ -41,7 +41,7 @@ def load_rules_text(text: str, source: Path | str) -> RuleFile:
         return RuleFile(source=src.path, groups=(), document={"groups": []})
     top = src.mapping(root, "the rule file", TOP_KEYS)
     if "groups" not in top:
-        raise src.fail(root, "rule file has no 'groups' list")
+        raise src.fail(root, "The rule file has no 'groups' list")
     groups: list[RuleGroup] = []
     seen: dict[str, int] = {}
     for i, node in enumerate(src.sequence(top["groups"][1], "groups")):
@@ -49,7 +49,7 @@ def load_rules_text(text: str, source: Path | str) -> RuleFile:
         if group.name in seen:
             raise src.fail(
                 node,
-                f"group name {group.name!r} is repeated (first on line {seen[group.name]})",
+                f"Group name {group.name!r} is repeated (first on line {seen[group.name]})",
                 key=f"group {group.name!r}",
             )
         seen[group.name] = group.line
@@ -72,7 +72,7 @@ def alert_names(rules: RuleFile | Iterable[AlertRule | RuleFile]) -> list[str]:
 def _group(src: Source, node: yaml.Node, where: str) -> RuleGroup:
     items = src.mapping(node, where, GROUP_KEYS)
     if "name" not in items or not src.string(items["name"][1], f"{where}.name"):
-        raise src.fail(node, "rule group has no name", key=where)
+        raise src.fail(node, "The rule group has no name", key=where)
     name = src.string(items["name"][1], f"{where}.name")
     where = f"group {name!r}"
     interval_s = _duration(src, items, "interval", where)
@@ -80,7 +80,7 @@ def _group(src: Source, node: yaml.Node, where: str) -> RuleGroup:
     if "limit" in items:
         value = src.value(items["limit"][1])
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise src.fail(items["limit"][1], "limit must be a whole number >= 0", key=where)
+            raise src.fail(items["limit"][1], "'limit' must be a whole number >= 0", key=where)
         limit = value
     rules = tuple(
         _rule(src, rule_node, name, interval_s, f"{where}, rules[{j}]")
@@ -107,7 +107,7 @@ def _rule(
     where = _rule_where(node, where)
     items = src.mapping(node, where, RULE_KEYS)
     if ("alert" in items) == ("record" in items):
-        raise src.fail(node, "a rule needs exactly one of 'alert' or 'record'", key=where)
+        raise src.fail(node, "A rule needs exactly one of 'alert' or 'record'", key=where)
     kind = "alert" if "alert" in items else "record"
     key_node, name_node = items[kind]
     name = src.string(name_node, f"{where}.{kind}")
@@ -115,15 +115,18 @@ def _rule(
         raise src.fail(name_node, f"'{kind}' is empty", key=where)
     where = f"{kind} {name!r}"
     common = _common(src, node, items, where)
-    common.update(name=name, group=group, source=src.path, line=node_line(key_node),
+    # A name merged in (`- <<: *anchor`) is written at the anchor: the rule's own line.
+    inside = node.start_mark.index <= key_node.start_mark.index < node.end_mark.index
+    common.update(name=name, group=group, source=src.path,
+                  line=node_line(key_node) if inside else node_line(node),
                   group_interval_s=interval_s)
     if kind == "record":
         for forbidden in ("for", "keep_firing_for", "annotations"):
             if forbidden in items:
                 raise src.fail(items[forbidden][0],
-                               f"invalid field {forbidden!r} in a recording rule", key=where)
+                               f"Invalid field {forbidden!r} in a recording rule", key=where)
         if not _METRIC_NAME.match(name):
-            raise src.fail(name_node, f"invalid recording rule name {name!r}", key=where)
+            raise src.fail(name_node, f"Invalid recording rule name {name!r}", key=where)
         return RecordingRule(**common)
     annotations = _annotations(src, items, where)
     return AlertRule(
@@ -137,7 +140,7 @@ def _rule(
 def _common(src: Source, node: yaml.Node, items: _Items, where: str) -> dict[str, Any]:
     """What alerting and recording rules share: the expression, its windows, the labels."""
     if "expr" not in items:
-        raise src.fail(node, "rule has no 'expr'", key=where)
+        raise src.fail(node, "The rule has no 'expr'", key=where)
     expr_key, expr_node = items["expr"]
     expr = src.string(expr_node, f"{where}.expr").strip()
     if not expr:
@@ -151,7 +154,7 @@ def _common(src: Source, node: yaml.Node, items: _Items, where: str) -> dict[str
     labels = src.string_map(items["labels"][1], f"{where}.labels") if "labels" in items else {}
     for label in labels:
         if not _LABEL_NAME.match(label) or label == "__name__":
-            raise src.fail(items["labels"][1], f"invalid label name {label!r}", key=where)
+            raise src.fail(items["labels"][1], f"Invalid label name {label!r}", key=where)
     return {
         "expr": expr,
         "expr_line": node_line(expr_key),
@@ -168,7 +171,7 @@ def _annotations(src: Source, items: _Items, where: str) -> dict[str, str]:
     for annotation in annotations:
         if not _LABEL_NAME.match(annotation):
             raise src.fail(
-                items["annotations"][1], f"invalid annotation name {annotation!r}", key=where
+                items["annotations"][1], f"Invalid annotation name {annotation!r}", key=where
             )
     return annotations
 

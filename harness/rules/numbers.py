@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import promql_parser as pp
 
-from harness.rules.promql import CLOCK, COMPARISONS, COUNTING, Node, nodes
+from harness.rules.promql import CLOCK, COMPARISONS, COUNTING, Node, nodes, parse, transform
 
 # Gauges holding a point in time, in seconds since the epoch (node_boot_time_seconds,
 # kube_pod_start_time, x_last_success_timestamp_seconds, node_time_seconds).
@@ -146,3 +146,52 @@ def _looks_like_duration(node: Node) -> bool:
     factors = [constant(n) for n in nodes(node) if isinstance(n, pp.NumberLiteral)]
     is_product = any(isinstance(n, pp.BinaryExpr) and str(n.op) == "*" for n in nodes(node))
     return is_product and any(f in _DURATION_FACTORS for f in factors)
+
+
+REWRITTEN_KINDS = frozenset({"horizon", "clock", "recorded", "product"})
+
+
+def rewrite_numbers(expr: str, factor: float,
+                    recorded: Iterable[str] = ()) -> tuple[str, list[tuple[str, str]]]:
+    """``rules scale --scale-numbers``: the expression with every duration written as a
+    number divided by ``factor`` (predict_linear's horizon, and the constant side of a
+    comparison with a clock, timestamp, recorded age or `7*24*60*60`), and what changed
+    (each rewritten call or comparison, printed before and after).
+    Shifts inside a side (`time() - 300`) and counts are left alone (and warned)."""
+    recorded = frozenset(recorded)
+    changed: list[tuple[str, str]] = []
+
+    def visit(node: Node) -> Node | None:
+        new = None
+        if isinstance(node, pp.Call) and node.func.name == "predict_linear" and len(
+                node.args) > 1 and constant(node.args[1]):
+            horizon = constant(node.args[1]) or 0.0
+            new = f"predict_linear({node.args[0].prettify()}, {_number(horizon / factor)})"
+        elif isinstance(node, pp.BinaryExpr) and str(node.op) in COMPARISONS:
+            new = _rewritten_comparison(node, factor, recorded)
+        if new is None:
+            return None
+        changed.append((node.prettify(), new))
+        return parse(new)
+
+    text = transform(parse(expr), visit).prettify()
+    return text, changed
+
+
+def _rewritten_comparison(node: pp.BinaryExpr, factor: float,
+                          recorded: frozenset[str]) -> str | None:
+    found = _comparison(node, recorded)
+    if not found or found[0].kind not in REWRITTEN_KINDS:
+        return None
+    lhs, rhs = constant(node.lhs), constant(node.rhs)
+    if (lhs is None) == (rhs is None):
+        return None  # two points in time, one shifted: the shift is inside a side
+    modifier = node.modifier
+    op = str(node.op) + (" bool" if modifier is not None and modifier.return_bool else "")
+    left = node.lhs.prettify() if lhs is None else _number(lhs / factor)
+    right = node.rhs.prettify() if rhs is None else _number(rhs / factor)
+    return f"{left} {op} {right}"
+
+
+def _number(value: float) -> str:
+    return format(value, ".12g")

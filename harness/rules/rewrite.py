@@ -168,6 +168,8 @@ def _shape(node: pp.Expr) -> list[tuple[Any, ...]]:
             )
         elif isinstance(n, pp.AggregateExpr):
             am = n.modifier
+            if am is not None and str(am.type).endswith("By") and not am.labels:
+                am = None  # `sum by () (x)` is `sum(x)`, and prettify() prints it so
             entry += (str(n.op),) + (() if am is None else (str(am.type), am.labels))
         elif isinstance(n, pp.Call):
             entry += (n.func.name,)

@@ -24,7 +24,7 @@ from harness.errors import RuleError
 from harness.rules import promql
 from harness.rules.load import load_rules
 from harness.rules.model import AlertRule, RecordingRule, RuleFile
-from harness.rules.numbers import WrittenNumber, is_time_valued, numbers_in
+from harness.rules.numbers import WrittenNumber, is_time_valued, numbers_in, rewrite_numbers
 from harness.rules.rewrite import ScaledExpression, scale_expression
 
 MIN_SCRAPES_PER_WINDOW = 4  # docs/TIMING.md: rate()/increase() need W >= 4*S
@@ -40,9 +40,11 @@ class ScaledRules:
 
 
 def scale_rules(
-    rules: RuleFile | Path | str, factor: float, *, scrape_interval_s: float = 1.0
+    rules: RuleFile | Path | str, factor: float, *, scrape_interval_s: float = 1.0,
+    scale_numbers: bool = False,
 ) -> ScaledRules:
-    """The rule file rewritten for time scale ``factor``, as YAML text, with warnings."""
+    """The rule file rewritten for time scale ``factor``, as YAML text, with warnings.
+    ``scale_numbers``: durations written as numbers are divided too (each one noted)."""
     rule_file = rules if isinstance(rules, RuleFile) else load_rules(rules)
     if not (factor > 0 and math.isfinite(factor)):
         raise RuleError(
@@ -64,7 +66,7 @@ def scale_rules(
             scaled = _scale_rule_expr(rule, factor, scrape_interval_s, rule_file)
             raw_rule["expr"] = scaled.text
             warnings += [f"{_who(rule)}: {note}" for note in scaled.notes]
-            warnings += threshold_warnings(rule, factor, recorded)
+            warnings += _numbers(rule, raw_rule, factor, recorded, scale_numbers)
             if isinstance(rule, AlertRule):
                 for key, value in (
                     ("for", rule.for_s),
@@ -106,6 +108,22 @@ def threshold_warnings(
     ``recorded``: recording rules whose value is a duration (an age in seconds)."""
     return [f"{_who(rule)}: {text}" for n in numbers_in(promql.parse(rule.expr), recorded)
             if (text := _number_warning(n, factor))]
+
+
+def _numbers(rule: AlertRule | RecordingRule, raw_rule: dict[str, Any], factor: float,
+             recorded: frozenset[str], rewrite: bool) -> list[str]:
+    """Warnings on numbers; with ``rewrite``, the durations among them divided instead."""
+    if not rewrite:
+        return threshold_warnings(rule, factor, recorded)
+    scaled = promql.parse(raw_rule["expr"])  # durations already divided: same structure
+    raw_rule["expr"], changed = rewrite_numbers(raw_rule["expr"], factor, recorded)
+    done = {promql.parse(old).prettify() for old, _ in changed}
+    pairs = zip(numbers_in(promql.parse(rule.expr), recorded), numbers_in(scaled, recorded),
+                strict=True)
+    left = [original for original, now in pairs if now.text not in done]
+    return ([f"{_who(rule)}: duration written as a number, divided by {factor:g} "
+             f"(--scale-numbers): `{old}` -> `{new}`" for old, new in changed]
+            + [f"{_who(rule)}: {text}" for n in left if (text := _number_warning(n, factor))])
 
 
 def _number_warning(n: WrittenNumber, k: float) -> str:

@@ -13,7 +13,7 @@ rewrite ``docs/scenario.schema.json``).
 """
 
 from harness.durations import format_duration, parse_duration
-from harness.scenarios.faults import FAULT_KINDS, Fault, FaultBase
+from harness.scenarios.fault_kinds import FAULT_KINDS, Fault, FaultBase
 from harness.scenarios.loader import load_scenario, load_scenarios, parse_scenario
 from harness.scenarios.model import (
     After,

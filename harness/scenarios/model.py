@@ -25,8 +25,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from harness.durations import parse_duration
-from harness.scenarios.faults import Fault
+from harness.durations import format_duration, parse_duration
+from harness.scenarios.fault_kinds import Fault
 from harness.yamlsource import Key, line_of
 
 DURATION_PATTERN = r"^(0|(?=[0-9])" + "".join(f"([0-9]+{u})?" for u in "ywdhms") + "([0-9]+ms)?)$"
@@ -122,6 +122,17 @@ class After(_Model):
     after: str = Field(description="Name of the phase whose start (fires) or end (resolves).")
 
 
+class Fires(After):
+    """``fires: {after: <phase>, within: <duration>}``: a detection budget on top of the
+    window the rule's own timing gives (a late firing fails even if ``for:`` explains it)."""
+
+    within: Duration | None = Field(
+        default=None,
+        gt=0,
+        description="Detection budget: fired at most this long after the phase started.",
+    )
+
+
 class NeverFires(_Model):
     """``never_fires: true`` (the whole scenario) or ``never_fires: {during: <phase>}``."""
 
@@ -158,6 +169,12 @@ class Notifies(_Model):
         default_factory=dict, description="Payload fields the receivers must see."
     )
     resolved: bool = Field(default=False, description="A resolved notification must follow.")
+    within: Duration | None = Field(
+        default=None,
+        gt=0,
+        description="Time-to-notify budget: each receiver notified at most this long after "
+        "the `fires.after` phase started.",
+    )
 
     @model_validator(mode="after")
     def _some_receiver(self) -> Notifies:
@@ -176,7 +193,7 @@ class Expectation(_Model):
     labels: dict[str, LabelValue] = Field(
         default_factory=dict, description="Only alert instances carrying these labels count."
     )
-    fires: After | None = None
+    fires: Fires | None = None
     resolves: After | None = None
     never_fires: Annotated[NeverFires | None, WithJsonSchema(_NEVER_FIRES_SCHEMA)] = None
     notifies: Notifies | None = None
@@ -200,14 +217,18 @@ class Expectation(_Model):
         """One line for reports: ``HighErrorRate fires after 'fault', resolves after 'fault'``."""
         parts = []
         if self.fires:
-            parts.append(f"fires after '{self.fires.after}'")
+            within = self.fires.within
+            budget = f" within {format_duration(within)}" if within is not None else ""
+            parts.append(f"fires after '{self.fires.after}'{budget}")
         if self.resolves:
             parts.append(f"resolves after '{self.resolves.after}'")
         if self.never_fires:
             during = self.never_fires.during
             parts.append(f"never fires during '{during}'" if during else "never fires")
         if self.notifies:
-            parts.append("notifies " + ", ".join(self.notifies.receivers or ("nobody",)))
+            within = self.notifies.within
+            budget = f" within {format_duration(within)}" if within is not None else ""
+            parts.append("notifies " + ", ".join(self.notifies.receivers or ("nobody",)) + budget)
         return f"{self.subject()} {', '.join(parts)}"
 
 

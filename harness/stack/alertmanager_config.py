@@ -3,12 +3,15 @@ configuration a stack runs when the spec brings none of its own."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import yaml
 
 from harness.durations import format_duration
 from harness.stack.spec import RECEIVER_URL_TOKEN, StackSpec
+
+CONFIG_NAME = "alertmanager.yml"
 
 
 def write_alertmanager_config(spec: StackSpec, directory: Path, receiver_url: str) -> Path:
@@ -19,8 +22,13 @@ def write_alertmanager_config(spec: StackSpec, directory: Path, receiver_url: st
         text = default_alertmanager_config(url, time_scale=spec.time_scale)
     else:
         text = spec.alertmanager_yaml.replace(RECEIVER_URL_TOKEN, url)
-    config = directory / "alertmanager.yml"
-    config.write_text(text)
+    config = directory / CONFIG_NAME
+    config.unlink(missing_ok=True)  # a restart rewrites it: created afresh, private
+    # It holds the real routing keys and webhook URLs: the owner's only, and removed
+    # when the stack stops (StackLifecycle), even from a kept run directory.
+    fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
     return config
 
 

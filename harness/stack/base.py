@@ -10,6 +10,7 @@ from harness.stack.spec import Endpoints
 
 if TYPE_CHECKING:
     from harness.receivers.capture import CaptureReceiver
+    from harness.stack.process import ManagedProcess
 
 
 class Stack(Protocol):
@@ -48,6 +49,8 @@ class Stack(Protocol):
     def start_service(self, service: str) -> None: ...
 
     def log_text(self, service: str, max_bytes: int = 1_000_000) -> str: ...
+
+    def record_process(self, process: ManagedProcess) -> None: ...
 
     def __enter__(self) -> Self: ...
 

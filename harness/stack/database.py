@@ -9,10 +9,14 @@ then fails: db_queries_total{status="error"} counts it and the API answers 503. 
 behaves like a database that hangs, not one that refuses connections at once; and the
 spec's ``SELECT 1`` health check reads no table, so /health keeps answering 200.
 
-With PostgreSQL (``TARGET_DATABASE_URL`` in ``StackSpec.target_env``) the server is the
-user's, not the stack's: a real outage stops that server, which the stack cannot do;
-``new_process()`` says so. With containers the helper runs on the host too: the SQLite
-file is in the run directory, mounted into the target's containers.
+The stack's own PostgreSQL (``--database postgres``, postgres.py) is closed by a real
+means: the helper (``postgres_outage.py``) sets ALLOW_CONNECTIONS false on the target's
+database and ends its open sessions, so every statement fails at once, /health (the
+spec's ``SELECT 1``) included; it reopens the database when stopped. A PostgreSQL of the
+user's (``TARGET_DATABASE_URL`` in ``StackSpec.target_env``) is not the stack's to
+take down: ``new_process()`` says so. With containers the helpers run on the host too:
+the SQLite file is in the run directory, mounted into the target's containers, and the
+PostgreSQL container's port is published on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from harness.stack.wait import CallableWait, NotReady
 
 DATABASE = "database"
 HELPER = Path(__file__).with_name("sqlite_lock.py")
+PG_HELPER = Path(__file__).with_name("postgres_outage.py")
 LOCK_TIMEOUT = 10.0  # seconds the helper may wait for a lock byte held by a statement
 READY_TIMEOUT = LOCK_TIMEOUT + 10.0
 
@@ -47,12 +52,17 @@ def sqlite_path(database_url: str) -> Path | None:
 
 
 class DatabaseOutage:
-    """``begin()`` starts the lock helper and waits until it holds the locks; ``end()``
-    stops it. ``process`` is the helper's current run (None before the first outage)."""
+    """``new_process()`` is the outage's helper, ``wait_down()`` waits until the outage is
+    on, ``end()`` stops the helper. ``process`` is its current run (None before the first
+    outage). ``admin``: for the stack's own PostgreSQL, the conninfo of an admin session
+    and the database to close; ``database_url`` is then the harness's URL of it."""
 
-    def __init__(self, database_url: str, run: RunDir) -> None:
+    def __init__(
+        self, database_url: str, run: RunDir, *, admin: tuple[str, str] | None = None
+    ) -> None:
         self.database_url = database_url
         self.path = sqlite_path(database_url)
+        self.admin = admin
         self._dir = run.subdir(DATABASE)
         self.process: ManagedProcess | None = None
 
@@ -62,22 +72,27 @@ class DatabaseOutage:
 
     def new_process(self) -> ManagedProcess:
         """The helper for the next outage (started by the caller, which records it)."""
-        if self.path is None:
+        if self.path is None and self.admin is None:
             backend = self.database_url.split(":", 1)[0]
             raise StackError(
-                f"The stack cannot take the database down: it only runs SQLite, and "
-                f"this target uses {backend}.",
+                f"The stack cannot take the database down: it runs SQLite or its own "
+                f"PostgreSQL (--database postgres), and this target uses {backend}.",
                 hint="stop that database server yourself for a database_down fault",
             )
         if self.active:
             raise StackError("The database is already down (its outage is in progress).")
         ready = self._dir / "locked"
         ready.unlink(missing_ok=True)
-        argv = [sys.executable, str(HELPER), "--ready", str(ready), "--timeout"]
-        argv += [repr(LOCK_TIMEOUT), str(self.path)]
-        self.process = ManagedProcess(
-            "database-lock", argv, log_path=self._dir / "sqlite_lock.log", cwd=self._dir
-        )
+        if self.admin is not None:
+            conninfo, database = self.admin
+            argv = [sys.executable, str(PG_HELPER), "--ready", str(ready), "--admin", conninfo]
+            name, log = "database-close", "postgres_outage.log"
+            argv.append(database)
+        else:
+            argv = [sys.executable, str(HELPER), "--ready", str(ready), "--timeout"]
+            argv += [repr(LOCK_TIMEOUT), str(self.path)]
+            name, log = "database-lock", "sqlite_lock.log"
+        self.process = ManagedProcess(name, argv, log_path=self._dir / log, cwd=self._dir)
         return self.process
 
     def wait_down(self, cancel: threading.Event | None = None) -> float:
@@ -88,7 +103,7 @@ class DatabaseOutage:
 
         def locked() -> None:
             if not ready.exists():
-                raise NotReady("the lock helper holds no lock yet")
+                raise NotReady("the outage helper is not ready yet")
 
         strategy = CallableWait(locked, str(ready), timeout=READY_TIMEOUT, poll_interval=0.01)
         try:
@@ -98,8 +113,14 @@ class DatabaseOutage:
             raise
 
     def end(self, timeout: float) -> None:
-        """End the outage (the helper's locks go with it). StackError if none is on."""
+        """End the outage (the SQLite helper's locks go with it; the PostgreSQL helper
+        reopens the database). StackError if none is on, or if the helper failed."""
         if not self.active:
             raise StackError("The database is not down: stop_service('database') first.")
         assert self.process is not None
-        self.process.stop(timeout)
+        code = self.process.stop(timeout)
+        if code != 0:
+            raise StackError(
+                f"The database outage did not end cleanly (exit code {code}).\n"
+                f"{self.process.describe_log()}"
+            )

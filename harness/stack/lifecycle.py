@@ -12,6 +12,7 @@ A backend subclasses ``StackLifecycle`` and writes:
 The start order (independent pieces side by side)::
 
     redis, dbinit, alertmanager, capture receiver    at once
+    (--database postgres: postgres ready -> dbinit, in the target chain)
     dbinit exited 0 + redis ready -> worker, api     (target chain, one thread)
     alertmanager ready            -> prometheus      (monitoring chain, another thread)
 
@@ -35,8 +36,10 @@ from harness.errors import StackError
 from harness.paths import STATE_DIR
 from harness.receivers.capture import CaptureReceiver
 from harness.scoped import Scoped
+from harness.stack.alertmanager_config import CONFIG_NAME
 from harness.stack.database import DATABASE, DatabaseOutage
 from harness.stack.ports import LOOPBACK, claim_port, free_port, release_port
+from harness.stack.postgres import POSTGRES
 from harness.stack.process import ManagedProcess
 from harness.stack.rundir import RunDir, sweep
 from harness.stack.services import DISPLAY, SERVICE_NAMES
@@ -91,7 +94,11 @@ class StackLifecycle(Scoped):
         self.spec = spec
         # A receiver passed in belongs to the caller: started here if needed, never stopped.
         self._owns_receiver = receiver is None
-        self.receiver = receiver if receiver is not None else CaptureReceiver(host=LOOPBACK)
+        self.receiver = (
+            receiver
+            if receiver is not None  # its inbox, served by `harness up`, needs the token
+            else CaptureReceiver(host=LOOPBACK, token=spec.fault_token)
+        )
         self.startup_seconds: float | None = None
         self._lock = threading.Lock()
         self._cancel = threading.Event()  # set by down(): nothing new starts after it
@@ -203,12 +210,16 @@ class StackLifecycle(Scoped):
             receiver=receiver_url,
             redis=f"redis://{LOOPBACK}:{self._ports['redis']}/0",
             run_dir=self._run.path,
+            database=self._database.database_url if self._database is not None else "",
         )
 
     def _url(self, service: str) -> str:
         return f"http://{LOOPBACK}:{self._ports[service]}"
 
     def _up_target(self) -> None:
+        if POSTGRES in self._handles:  # --database postgres: the stack's own server first
+            self._launch_service(POSTGRES)
+            self._wait_ready(POSTGRES)
         dbinit = self._launch_dbinit()
         code = wait_exit(
             dbinit, self.dbinit_timeout, cancel=self._cancel, poll_interval=self.poll_interval
@@ -261,6 +272,13 @@ class StackLifecycle(Scoped):
             assert self._run is not None
             self._run.record(process)
 
+    def record_process(self, process: ManagedProcess) -> None:
+        """Record a process started beside the stack (Locust) in its run directory, so
+        the sweep after a crashed run stops it with the services."""
+        with self._lock:
+            if self._run is not None:
+                self._run.record(process)
+
     # -- stopping ----------------------------------------------------------------------
     def _stop(self) -> None:
         """The database outage ends first, then the backend stops its services."""
@@ -272,11 +290,14 @@ class StackLifecycle(Scoped):
             for port in self._ports.values():
                 release_port(port)
             if self._run is not None:
+                # The rendered configuration holds real keys: never left behind.
+                (self._run.path / "alertmanager" / CONFIG_NAME).unlink(missing_ok=True)
                 self._run.close(keep=self.spec.keep_run_dir)
 
     # -- fault hooks (service names from service_names()) -------------------------------
     def service_names(self) -> tuple[str, ...]:
-        return (*SERVICE_NAMES, DATABASE)
+        extra = (POSTGRES,) if POSTGRES in self._handles else ()
+        return (*SERVICE_NAMES, *extra, DATABASE)
 
     def pids(self) -> dict[str, int]:
         """Host pid of every running service (its process group, its container's init)."""

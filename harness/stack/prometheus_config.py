@@ -95,6 +95,7 @@ def prometheus_flags(
         f"--web.listen-address={listen}",
         f"--rules.alert.resend-delay={format_duration(spec.intervals.resend_delay)}",
         "--web.enable-lifecycle",
+        "--web.enable-admin-api",  # TSDB snapshots: each scenario's recording
     ]
 
 

@@ -15,16 +15,21 @@ DISPLAY = {
     "api": "Target API",
     "alertmanager": "Alertmanager",
     "prometheus": "Prometheus",
+    "postgres": "PostgreSQL",  # with --database postgres, started before dbinit
 }
 
 
-def target_env(spec: StackSpec, *, database: Path, redis: str, worker: str) -> dict[str, str]:
+def target_env(
+    spec: StackSpec, *, database: Path | str, redis: str, worker: str
+) -> dict[str, str]:
     """TARGET_* settings of dbinit, the worker and the API, spec.target_env on top.
 
-    ``database``: the SQLite file; ``redis``, ``worker``: host:port as the target reaches them.
+    ``database``: the SQLite file, or a database URL (the stack's PostgreSQL);
+    ``redis``, ``worker``: host:port as the target reaches them.
     """
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
     env = {
-        "TARGET_DATABASE_URL": f"sqlite:///{database}",
+        "TARGET_DATABASE_URL": url,
         "TARGET_REDIS_URL": f"redis://{redis}/0",
         "TARGET_FAULT_TOKEN": spec.fault_token,
         "TARGET_TIME_SCALE": repr(float(spec.time_scale)),

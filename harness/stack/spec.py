@@ -8,13 +8,21 @@ writes them into its run directory and starts the programs.
 
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 # In ``StackSpec.alertmanager_yaml``: replaced by the capture receiver's base URL.
 from harness.receivers.capture import RECEIVER_URL_TOKEN
 
-__all__ = ["RECEIVER_URL_TOKEN", "Endpoints", "Intervals", "StackSpec"]
+__all__ = ["RECEIVER_URL_TOKEN", "Endpoints", "Intervals", "StackSpec", "new_fault_token"]
+FAULT_TOKEN_ENV = "HARNESS_FAULT_TOKEN"
+
+
+def new_fault_token() -> str:
+    """A fresh random token, or the one HARNESS_FAULT_TOKEN sets."""
+    return os.environ.get(FAULT_TOKEN_ENV) or secrets.token_urlsafe(24)
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,9 @@ class StackSpec:
     time_scale: float = 1.0
     # Target settings passed to the API and the worker as TARGET_* environment variables.
     target_env: dict[str, str] = field(default_factory=dict)
-    fault_token: str = "harness-fault-token"
+    # Guards fault injection, the stack control and the inbox: random per run (printed by
+    # `harness up`, given to Locust and the tests); HARNESS_FAULT_TOKEN overrides it.
+    fault_token: str = field(default_factory=new_fault_token)
     # Where the run directory goes; None: under harness.paths.STATE_DIR.
     state_dir: Path | None = None
     run_label: str = "run"
@@ -50,6 +60,9 @@ class StackSpec:
     # Keep the run directory (configs, logs, data) after the stack stops; it is removed
     # otherwise, and a later run never sweeps a kept one.
     keep_run_dir: bool = False
+    # The target's database: "sqlite" (a file in the run directory) or "postgres" (a
+    # PostgreSQL of the stack's own, see stack/postgres.py).
+    database: str = "sqlite"
 
 
 # Same shape as rules/model.py's RuleGroup (a frozen dataclass of plain fields), nothing
@@ -65,6 +78,7 @@ class Endpoints:
     receiver: str
     redis: str
     run_dir: Path
+    database: str = ""  # the target database's SQLAlchemy URL, as the harness reaches it
 
     def describe(self) -> list[tuple[str, str]]:
         return [

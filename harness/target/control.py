@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from harness.target.eventbus import EventBus
-from harness.target.faults import (
+from harness.target.fault_state import (
     BACKLOG_JOB_TYPES,
     BacklogRequest,
     Faults,
@@ -39,7 +39,7 @@ from harness.target.faults import (
 )
 from harness.target.queues import NOTIFICATIONS, QueueProducer
 
-log = logging.getLogger("harness.target.faults")
+log = logging.getLogger("harness.target.fault_state")
 
 
 class FaultControl:

@@ -8,7 +8,10 @@ Labels of db_queries_total / db_query_duration_seconds:
   findMany, count, groupBy, aggregate, queryRaw, ...); otherwise it follows the SQL
   verb: SELECT -> findMany, INSERT -> create (executemany: createMany), UPDATE ->
   updateMany, DELETE -> deleteMany, anything else -> executeRaw.
-- status: success | error (errors are counted, not timed, as in the spec).
+- status: success | error (errors are counted, not timed, as in the spec). A call that
+  fails because no connection could be opened (the server refuses or is gone) counts as
+  an error too, as the spec's middleware around each Prisma call would: labelled with
+  the call the session was making (``_PENDING``, set when the ORM executes or flushes).
 
 SQLite (the default) runs in WAL mode with a busy timeout on every connection: the
 API and the worker share the file, and without them baseline traffic produces lock
@@ -24,13 +27,14 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
-from harness.target.faults import Faults
+from harness.target.fault_state import Faults
 from harness.target.metrics import TargetMetrics
 
 log = logging.getLogger("harness.target.db")
@@ -53,6 +57,8 @@ _TABLE_PATTERNS = {
 }
 _COUNT = re.compile(r"\s*SELECT\s+count\(", re.I)
 _KEY = "harness_stmt"
+# (model, operation) of the call the session is making: labels a failed connect.
+_PENDING: ContextVar[tuple[str, str] | None] = ContextVar("harness_db_pending", default=None)
 _CACHE_MAX = 2048
 
 
@@ -160,10 +166,33 @@ class DbInstrumentation:
             model, operation = started[0], started[1]
         elif ctx.statement:
             model, operation = classify(ctx.statement)
+        elif ctx.connection is None and not ctx.is_pre_ping:
+            model, operation = _PENDING.get() or ("unknown", "queryRaw")  # connecting
         else:
-            return  # not a statement (e.g. connecting): nothing the spec counts
+            return  # a failed pre-ping: the pool reconnects, the call has not failed
         if self.metrics is not None:
             self.metrics.db_queries.labels(model, operation, "error").inc()
+
+
+def _remember_orm_call(state: ORMExecuteState) -> None:
+    """The (model, operation) of the ORM call about to need a connection."""
+    mapper = state.bind_mapper
+    table = getattr(mapper.local_table, "name", None) if mapper is not None else None
+    operation = state.execution_options.get("operation")
+    if not operation:
+        kinds = (state.is_select, state.is_insert, state.is_update, state.is_delete)
+        names = ("findMany", "create", "updateMany", "deleteMany")
+        operation = next((n for kind, n in zip(kinds, names, strict=True) if kind), "executeRaw")
+    _PENDING.set((table or "unknown", operation))
+
+
+def _remember_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """A flush writes the session's new (create), changed (update) or deleted rows."""
+    for rows, operation in ((session.new, "create"), (session.dirty, "update"),
+                            (session.deleted, "delete")):
+        for row in rows:
+            _PENDING.set((getattr(row, "__tablename__", "unknown"), operation))
+            return
 
 
 def _pop_started(conn: Any, context: Any) -> tuple[str, str, float] | None:
@@ -225,7 +254,10 @@ def make_engine(
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "do_orm_execute", _remember_orm_call)
+    event.listen(factory, "before_flush", _remember_flush)
+    return factory
 
 
 @contextmanager
@@ -250,5 +282,6 @@ def in_transaction(
 
 def ping(engine: Engine) -> None:
     """SELECT 1 (the spec's health check), labelled queryRaw."""
+    _PENDING.set(("unknown", "queryRaw"))
     with engine.connect() as conn:
         conn.execution_options(operation="queryRaw").execute(text("SELECT 1"))

@@ -23,7 +23,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from harness.target.faults import Faults
+from harness.target.fault_state import Faults
 from harness.target.metrics import TargetMetrics
 from harness.target.redisconn import UNAVAILABLE
 

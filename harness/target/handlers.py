@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from harness.target import repo
 from harness.target.db import in_transaction
 from harness.target.eventbus import HANDLER_GROUPS, Event, Handler, Subscription
-from harness.target.faults import Faults
+from harness.target.fault_state import Faults
 from harness.target.metrics import TargetMetrics
 from harness.target.queues import NOTIFICATIONS, QueueProducer, notification_job_type
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from harness.target.faults import Faults
+from harness.target.fault_state import Faults
 from harness.target.logs import request_context
 from harness.target.metrics import TargetMetrics
 

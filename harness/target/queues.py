@@ -18,7 +18,7 @@ from typing import Any
 from bullmq import Job, Queue, Worker
 from redis.asyncio import Redis
 
-from harness.target.faults import Faults
+from harness.target.fault_state import Faults
 from harness.target.metrics import TargetMetrics
 
 log = logging.getLogger("harness.target.queues")

@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from harness.target.db import make_engine, make_sessionmaker, ping
-from harness.target.faults import Faults
+from harness.target.fault_state import Faults
 from harness.target.health import health_response
 from harness.target.logs import configure_logging
 from harness.target.metrics import TargetMetrics

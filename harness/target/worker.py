@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 
 from harness.target.control import FaultControl, add_fault_routes
 from harness.target.eventbus import HANDLER_GROUPS, EventBus, EventConsumer
-from harness.target.faults import BACKLOG_JOB_TYPES
+from harness.target.fault_state import BACKLOG_JOB_TYPES
 from harness.target.handlers import WorkerDomain
 from harness.target.metrics import TargetMetrics
 from harness.target.queues import NOTIFICATIONS, REPORTS, JobRunner, QueueProducer

@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from harness.verdicts.windows import Window, fmt_seconds
+
+if TYPE_CHECKING:
+    from harness.verdicts.budget import Budget
 
 
 class Outcome(StrEnum):
@@ -36,6 +40,7 @@ class Verdict:
     window: Window | None = None
     observed: float | None = None  # seconds after the reference instant
     reference: str = ""  # e.g. "'fault' started"
+    budget: Budget | None = None  # the scenario's own bound (``within:``), if any
 
     @property
     def passed(self) -> bool:

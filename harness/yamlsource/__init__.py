@@ -5,7 +5,8 @@ configurations, SLO files and the query checks.
   byte, binary files refused.
 - ``parse_document``: YAML with the line of every key and item
   (``LineDict``, ``LineList``, ``line_of``), duplicate keys refused, nesting and alias
-  expansion bounded (``positions``).
+  expansion bounded (``positions``), merge keys (``<<: *anchor``) resolved for every
+  reader below, merged keys keeping the anchor's lines (``merge``).
 - ``load_model``: a file's document validated into a pydantic model
   (``validation_error``: pydantic's errors as one message, did-you-mean included).
 - ``Source``: the node tree, for formats checked by hand (rule files, Alertmanager).

@@ -12,7 +12,8 @@ composer recurses, so 500 levels is a RecursionError) and anchors/aliases expand
 more than ``MAX_NODES`` values and ``ALIAS_FACTOR`` times the values written (an alias
 bomb of under 1 KB expands to millions of items, which every later walk of the data pays
 for; a big file without aliases is only bounded by ``read.MAX_BYTES``). Aliases
-themselves stay allowed: they are common in Alertmanager configurations. The size is
+themselves stay allowed: they are common in Alertmanager configurations, and so are
+merge keys in rule files (``merge``: resolved on the nodes, so every reader sees them). The size is
 counted on the composed node graph, each anchored node once, so the check is linear.
 """
 
@@ -23,6 +24,8 @@ from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from harness.yamlsource.merge import resolve_merges
 
 Key = str | int
 KeyPath = tuple[Key, ...]
@@ -63,6 +66,7 @@ class LimitedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._mappings: list[MappingNode] = []  # in the order their composition ended
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         self._depth += 1
@@ -76,19 +80,32 @@ class LimitedLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def compose_mapping_node(self, anchor: Any) -> MappingNode:
+        node: MappingNode = super().compose_mapping_node(anchor)
+        self._mappings.append(node)
+        return node
+
     def compose_document(self) -> Node | None:
+        self._mappings = []
         node = super().compose_document()
-        _check_expansion(node)
+        resolve_merges(self._mappings, LimitError)  # `<<: *anchor`, for every reader
+        self._mappings = []
+        _check_expansion(node)  # merged keys count
         return node
 
 
 def _check_expansion(root: Node | None) -> None:
     """Refuse a node graph whose aliases expand past MAX_NODES nodes or MAX_DEPTH levels."""
     known: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded size, expanded depth)
+    open_nodes: set[int] = set()  # being measured: an alias to one is a cycle
 
     def measure(node: Node) -> tuple[int, int]:
         if id(node) in known:  # an alias: already measured where its anchor was
             return known[id(node)]
+        if id(node) in open_nodes:
+            raise LimitError(problem="an alias inside its own anchor (a recursive structure)",
+                             problem_mark=node.start_mark)
+        open_nodes.add(id(node))
         size, depth = 1, 0
         children: list[Node] = []
         if isinstance(node, SequenceNode):
@@ -99,6 +116,7 @@ def _check_expansion(root: Node | None) -> None:
             child_size, child_depth = measure(child)
             size, depth = size + child_size, max(depth, child_depth)
         known[id(node)] = result = (size, depth + 1)
+        open_nodes.discard(id(node))
         if (size > MAX_NODES and size > ALIAS_FACTOR * len(known)) or depth + 1 > MAX_DEPTH:
             what = f"{MAX_NODES} values" if size > MAX_NODES else f"{MAX_DEPTH} levels"
             raise LimitError(

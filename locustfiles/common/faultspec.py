@@ -1,7 +1,7 @@
 """The fault options a locustfile offers (command line and web UI form), and the fault
 state they stand for. Standard library only.
 
-Field names follow the target's ``FaultState`` (harness/target/faults.py). A section is
+Field names follow the target's ``FaultState`` (harness/target/fault_state.py). A section is
 sent only when its switch is on (a ratio or seconds above 0, worker mode 'stuck'), so a
 run that asks for no fault leaves the target's faults alone.
 """

@@ -1,6 +1,6 @@
 """Phase plans for ``shapes.PhaseShape``: parsing the harness's JSON and the built-in drill.
 
-Standard library only. The schema is written by ``harness/load/phases.py`` (version 1)::
+Standard library only. The schema is written by ``harness/load/shape_plan.py`` (version 1)::
 
     {"version": 1, "phases": [{"name", "duration", "users", "spawn_rate", "faults"}]}
 """

@@ -155,6 +155,7 @@ def test_bad_command_line(case: Path, places: dict[str, str]) -> None:
     )
     assert result.returncode == EXIT_BAD_INPUT, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+    assert "Stack is up" not in result.stdout  # nothing was started
     message = result.stderr.rstrip("\n")
     comm = Path("/proc/self/comm").read_text().strip() if Path("/proc/self/comm").exists() else ""
     back = {v: k for k, v in places.items()}

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from harness.durations import format_duration, parse_duration
+from harness.durations import format_duration, parse_duration, parse_ms
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,12 @@ def test_parse(text: str, seconds: float) -> None:
 def test_parse_rejects(bad: str) -> None:
     with pytest.raises(ValueError, match=r"Invalid duration|no unit|units must go"):
         parse_duration(bad)
+
+
+def test_the_largest_prometheus_duration_is_the_limit() -> None:
+    """Prometheus's model.Duration is int64 nanoseconds (about 292 years): beyond it
+    Prometheus refuses the file, so the harness refuses it first."""
+    assert parse_ms("106751d23h47m16s854ms") == (2**63 - 1) // 1_000_000
+    for bad in ("106751d23h47m16s855ms", "293y", "99999999999y"):
+        with pytest.raises(ValueError, match="out of range: Prometheus's largest is 292y"):
+            parse_ms(bad)

@@ -1,5 +1,5 @@
 """The theoretical minimum and the phase driver share one rule for what holds an
-``auto`` phase open (``harness.engine.phases.holds``)."""
+``auto`` phase open (``harness.engine.phase_driver.holds``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.engine.minimum import minimum_seconds
-from harness.engine.phases import holds
+from harness.engine.phase_driver import holds
 from harness.engine.plans import make_plans
 from harness.receivers.routes import Route
 from harness.rules.model import AlertRule

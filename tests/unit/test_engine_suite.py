@@ -98,3 +98,81 @@ def test_parallel_results_keep_the_given_order(
     assert [r.scenario_id for r in suite.finish().results] == ["a", "b"]
     assert sorted(p.name for p in outs) == ["a", "b"]
     assert all(p.parent.name == "scenarios" for p in outs)
+
+
+def test_choosing_nothing_is_an_error_naming_what_was_asked_and_what_exists(
+    tmp_path: Path,
+) -> None:
+    suite = _suite(tmp_path, marks=("nonsense",))
+    with pytest.raises(HarnessError) as info:
+        suite.choose([_scenario(tmp_path, "a")], asked=(tmp_path,))
+    message = str(info.value)
+    assert "No scenario selected" in message and "--mark nonsense" in message
+    assert str(tmp_path) in message and "1 scenario" in message
+    assert "alerts they expect: HighErrorRate" in message
+    with pytest.raises(HarnessError, match="no scenario file"):
+        _suite(tmp_path).choose([], asked=(tmp_path / "empty",))
+    assert not (tmp_path / "out").exists()
+
+
+def test_only_the_selected_scenarios_are_checked_against_the_rules(tmp_path: Path) -> None:
+    """The README's `--rules my-rules.yml --alert HighLatency`: a scenario --alert left
+    out is not checked; one whose alerts the rules lack is listed in the notes."""
+    suite = _suite(tmp_path, alerts=("HighErrorRate",))
+    chosen = suite.choose(
+        [_scenario(tmp_path, "errors"), _scenario(tmp_path, "burn", alert="AvailabilityFastBurn")]
+    )
+    assert [s.id for s in chosen] == ["errors"]
+    (note,) = [n for n in suite.prepared.notes if "burn" in n]
+    assert "AvailabilityFastBurn" in note and "not in the rules under test" in note
+    assert "burn" in suite.finish().prepared.notes[-1]
+
+
+def test_an_interrupted_run_marks_its_report_folder_incomplete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(scenario: Scenario, _p: Any, _o: Any, out: Path, **kw: Any) -> ScenarioResult:
+        if scenario.id == "b":
+            raise KeyboardInterrupt("SIGTERM")
+        return ScenarioResult(scenario.id, scenario.source, 0.0, 1.0)
+
+    monkeypatch.setattr(suite_mod, "run_scenario", interrupted)
+    suite = _suite(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        suite.run_all([_scenario(tmp_path, "a"), _scenario(tmp_path, "b")])
+    marker = suite.result.report_dir / "INCOMPLETE"
+    assert "SIGTERM" in marker.read_text() and "1 of 2 scenarios" in marker.read_text()
+    assert any("incomplete" in n for n in suite.finish().prepared.notes)
+
+
+@pytest.mark.parametrize("where", ["file", "file/below", "read-only/below"])
+def test_an_unusable_report_dir_is_refused_before_anything_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    (tmp_path / "read-only").mkdir()
+    real_access = suite_mod.os.access
+    monkeypatch.setattr(  # root writes anywhere: a read-only mount is simulated
+        suite_mod.os, "access", lambda p, m: real_access(p, m) and "read-only" not in str(p)
+    )
+    options = replace(RunOptions(), report_dir=tmp_path / where)
+    with pytest.raises(HarnessError, match="--report-dir") as info:
+        Suite.open(options, prepared())
+    assert str(tmp_path / where.split("/")[0]) in str(info.value)
+
+
+def test_a_run_folder_says_incomplete_until_the_run_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run killed outright (SIGKILL) cannot mark its folder: it is marked from the start."""
+    seen: list[bool] = []
+
+    def fake(scenario: Scenario, _p: Any, _o: Any, out: Path, **kw: Any) -> ScenarioResult:
+        seen.append((out.parents[1] / "INCOMPLETE").is_file())
+        return ScenarioResult(scenario.id, scenario.source, 0.0, 1.0)
+
+    monkeypatch.setattr(suite_mod, "run_scenario", fake)
+    suite = _suite(tmp_path)
+    suite.run_all([_scenario(tmp_path, "a")])
+    assert seen == [True]
+    assert not (suite.finish().report_dir / "INCOMPLETE").exists()

@@ -37,6 +37,7 @@ def test_prometheus_rule_manifest_lines_are_the_manifests(tmp_path: Path) -> Non
     ("scrape_configs: []\n", "not a Prometheus rule file"),
     ("apiVersion: v1\nkind: ConfigMap\ndata: {}\n", "not a Prometheus rule file"),
     ("a: 1\n---\nb: 2\n", "multi-document"),
+    ("service: api\nindicators: {requests: x}\n", "harness SLO definition"),
 ])
 def test_other_yaml_is_skipped_with_the_reason(tmp_path: Path, text: str, why: str) -> None:
     path = tmp_path / "x.yml"
@@ -133,3 +134,14 @@ def test_newer_route_fields_are_a_note_and_typos_still_a_finding(tmp_path: Path)
     path.write_text("route:\n  receiver: a\n  recevier: b\nreceivers:\n  - name: a\n",
                     encoding="utf-8")
     assert [f.check for f in lint_paths([path]).findings] == ["amtool-check-config"]
+
+
+def test_a_promtool_test_brings_its_rule_files_once() -> None:
+    """wikimedia/operations-alerts team-sre/gitlab_test.yaml names gitlab.yaml."""
+    folder = CORPUS / "wikimedia+operations-alerts" / "team-sre"
+    alone = lint_paths([folder / "gitlab_test.yaml"], LintOptions(tools=False))
+    assert [(f.path.name, f.kind) for f in alone.files] == [
+        ("gitlab_test.yaml", "skipped"), ("gitlab.yaml", "rules")]
+    both = lint_paths([folder / "gitlab_test.yaml", folder / "gitlab.yaml"],
+                      LintOptions(tools=False))
+    assert [f.path.name for f in both.files] == ["gitlab_test.yaml", "gitlab.yaml"]

@@ -78,8 +78,20 @@ CLOUDCONTROLS_DOWN = """\
 """
 
 
-def test_generated_series_carry_target_labels(tmp_path: Path) -> None:
-    assert _lint(tmp_path, TARGET_DOWN) == []
+# WM team-data-platform/zookeeper.yaml, alert ZookeeperServerDown: a target label named
+# by a matcher (`zookeeper_cluster !~ ...`) on `up`, printed by the summary.
+ZOOKEEPER_DOWN = """\
+      - alert: ZookeeperServerDown
+        expr: up{job="jmx_zookeeper", zookeeper_cluster !~ "test.*"} == 0
+        for: 2m
+        annotations:
+          summary: 'Zookeeper on {{ $labels.instance }} (cluster {{ $labels.zookeeper_cluster }}) is down'
+"""
+
+
+@pytest.mark.parametrize("rule", [TARGET_DOWN, ZOOKEEPER_DOWN], ids=["kp", "wm"])
+def test_generated_series_carry_target_labels(tmp_path: Path, rule: str) -> None:
+    assert _lint(tmp_path, rule) == []
 
 
 def test_or_is_a_union_and_group_left_keeps_matching_labels(tmp_path: Path) -> None:

@@ -102,3 +102,12 @@ def test_corrected_files_pass() -> None:
     assert report.findings == []
     assert [f.kind for f in report.files] == ["rules", "alertmanager"] + ["dashboard"] * 5
 
+
+
+def test_corrected_folder_has_no_correctness_finding() -> None:
+    """`harness lint compose/corrected/`: every file linted or skipped with a reason."""
+    files = sorted(p for p in CORRECTED_DIR.iterdir() if p.suffix in (".yml", ".yaml"))
+    assert files
+    report = lint_paths(files, LintOptions(tools=HAVE_TOOLS))
+    assert report.findings == [] and report.unreadable == []
+    assert all(f.note for f in report.files if f.kind == "skipped")

@@ -15,7 +15,7 @@ from harness.load.command import (
     master_command,
     worker_command,
 )
-from harness.load.phases import Phase
+from harness.load.shape_plan import Phase
 
 HOST = "http://127.0.0.1:8000"
 
@@ -117,3 +117,12 @@ def test_follow_mode_adds_the_follow_shape_and_leaves_users_to_it(tmp_path: Path
     assert _opt(argv, "--run-time") == "20s"  # bounded twice: the shape and `timeout`
     with pytest.raises(InputError, match="follow mode"):
         LocustConfig(host=HOST, follow=True, phases=(Phase("p", 5, users=1, spawn_rate=1),))
+
+
+def test_every_locust_process_loads_the_parent_watchdog(tmp_path: Path) -> None:
+    from harness.load.command import WATCH_FILE
+
+    for cfg in (LocustConfig(host=HOST, workers=1), LocustConfig(host=HOST, web_ui=True)):
+        for argv in (master_command(cfg, tmp_path, web_port=1, master_port=2),
+                     worker_command(cfg, 2)):
+            assert str(WATCH_FILE.resolve()) in _opt(argv, "-f").split(",")

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from harness.load.errors import FaultControlError
-from harness.load.faults import FaultClient
+from harness.load.fault_client import FaultClient
 
 URL = "http://127.0.0.1:8000"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.errors import InputError
-from harness.load.faults import FaultClient
+from harness.load.fault_client import FaultClient
 from harness.load.hosts import is_loopback_host, require_loopback
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from harness.errors import InputError
-from harness.load.phases import Phase, read_phase_log, total_duration, write_phases
+from harness.load.shape_plan import Phase, read_phase_log, total_duration, write_phases
 from harness.paths import LOCUSTFILES_DIR
 
 
@@ -145,8 +145,8 @@ def test_options_to_fault_state(common: dict[str, Any]) -> None:
 
 
 def test_fault_state_matches_the_target_model(common: dict[str, Any]) -> None:
-    """Every field the options produce is a field of harness.target.faults.FaultState."""
-    from harness.target import faults
+    """Every field the options produce is a field of harness.target.fault_state.FaultState."""
+    from harness.target import fault_state as faults
 
     spec = common["faultspec"]
     values = {o.dest: o.default for o in spec.FAULT_OPTIONS}

@@ -83,3 +83,18 @@ def test_collect_only_prepares_nothing(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--co", "--scenarios-dir", "scen", "scen", "--report-dir", "out")
     result.assert_outcomes()
     assert not (pytester.path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [(["--parallel", "0"], "Invalid --parallel 0: at least 1"),
+     (["--backend", "nope"], "Unknown --backend 'nope'")],
+)
+def test_bad_run_options_are_a_usage_error(
+    pytester: pytest.Pytester, args: list[str], words: str
+) -> None:
+    """The CLI's words, pytest's usage-error exit, no traceback."""
+    result = pytester.runpytest("--co", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    assert words in err and "Traceback" not in err + result.stdout.str()

@@ -202,3 +202,19 @@ def test_parse_instances_reads_default_pagerduty_details() -> None:
         {"alertname": "HighErrorRate", "severity": "critical", "team": "backend"},
         {"alertname": "B"},
     ]
+
+
+def test_the_inbox_needs_the_token_and_never_shows_a_routing_key() -> None:
+    """What `harness up` serves: the fault token guards it, keys are redacted as in reports."""
+    with CaptureReceiver(token="t0ken-for-this-run") as rx:
+        assert httpx.post(rx.url + "/pagerduty/pd", json=PAGERDUTY).status_code == 202
+        for headers in ({}, {"X-Fault-Token": "wrong"}):
+            assert httpx.get(rx.url + "/inbox", headers=headers).status_code == 401
+            assert httpx.delete(rx.url + "/inbox", headers=headers).status_code == 401
+        good = {"X-Fault-Token": "t0ken-for-this-run"}
+        answer = httpx.get(rx.url + "/inbox", headers=good)
+        assert answer.status_code == 200 and "secret-key" not in answer.text
+        (notification,) = answer.json()["notifications"]
+        assert notification["payload"]["routing_key"] == "<redacted>"
+        assert rx.notifications()[0].payload["routing_key"] == "secret-key"  # the engine's copy
+        assert httpx.delete(rx.url + "/inbox", headers=good).status_code == 204

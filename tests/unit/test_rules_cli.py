@@ -54,3 +54,32 @@ def test_check(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "rules", "check", str(SPEC_RULES))
     assert code == 0
     assert "8 alerts" in out and "line 9: HighErrorRate" in out and "SUCCESS" in out
+
+
+AGE_RULES = """\
+groups:
+- name: g
+  rules:
+  - alert: NodeRebooted
+    expr: node_time_seconds - node_boot_time_seconds < 600
+  - alert: DiskFillsUp
+    expr: predict_linear(node_filesystem_avail_bytes[6h], 4 * 3600) < 0
+"""
+
+
+@pytest.mark.parametrize("flag", [False, True])
+def test_scale_numbers_flag_rewrites_and_notes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, flag: bool
+) -> None:
+    rules = tmp_path / "age.yml"
+    rules.write_text(AGE_RULES, encoding="utf-8")
+    args = ["rules", "scale", "-k", "60", *(["--scale-numbers"] if flag else []), str(rules)]
+    code, out, err = _run(capsys, *args)
+    assert code == 0
+    exprs = [r["expr"] for r in yaml.safe_load(out)["groups"][0]["rules"]]
+    if flag:
+        assert "< 10" in exprs[0] and "240" in exprs[1] and "[6m]" in exprs[1]
+        assert err.count("divided by 60 (--scale-numbers)") == 2
+    else:
+        assert "< 600" in exprs[0] and "4 * 3600" in exprs[1]
+        assert "--scale-numbers" not in err and err.count("is not scaled") == 2

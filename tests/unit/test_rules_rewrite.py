@@ -124,3 +124,12 @@ def test_library_transform_splices_returned_nodes_children_first() -> None:
     out = pp.transform(pp.parse("max_over_time(rate(x[5m])[1h:])"), post_visit=visit)
     assert out.prettify() == "max_over_time(rate(y[1s])[1h:])"
     assert seen == ["rate(y[1s])"]
+
+
+def test_empty_by_is_no_grouping() -> None:
+    """samber/awesome-prometheus-alerts dist/rules/cilium/embedded-exporter.yml
+    (a8533189af0246de5e21a6d8d25bd37816894f07), CiliumClusterHighIdentityAllocation:
+    prettify() prints `sum(x) by ()` as `sum(x)`, the same expression."""
+    expr = '(sum(cilium_identity{type="cluster_local"}) by () / (2^16-256)) > 0.8'
+    assert scale_expression(expr, 60).text == (
+        '(sum(cilium_identity{type="cluster_local"}) / (2 ^ 16 - 256)) > 0.8')

@@ -185,3 +185,33 @@ def test_count_warnings_say_which_way(expr: str, direction: str) -> None:
 ])
 def test_no_warning_where_scaling_cannot_change_the_outcome(expr: str) -> None:
     assert _warnings(expr) == []
+
+
+def test_scale_numbers_divides_durations_written_as_numbers() -> None:
+    text = """
+groups:
+  - name: g
+    rules:
+      - record: instance:uptime:seconds
+        expr: time() - node_boot_time_seconds
+      - alert: DiskFillsIn4h
+        expr: predict_linear(node_filesystem_avail_bytes[6h], 4*60*60) < 0
+      - alert: JustBooted
+        expr: instance:uptime:seconds < 600
+      - alert: Stale
+        expr: timestamp(x) < time() - 300
+"""
+    result = scale_rules(load_rules_text(text, "r.yml"), 60, scale_numbers=True)
+    rules = yaml.safe_load(result.yaml_text)["groups"][0]["rules"]
+    assert [r["expr"] for r in rules[1:]] == [
+        "predict_linear(node_filesystem_avail_bytes[6m], 240) < 0",
+        "instance:uptime:seconds < 10",
+        "timestamp(x) < time() - 300",  # a shift inside a side: warned, not rewritten
+    ]
+    assert sum("(--scale-numbers)" in w for w in result.warnings) == 2
+    [by_hand] = [w for w in result.warnings if "by hand" in w]
+    assert by_hand.startswith("alert 'Stale'")
+    # without the option: the same numbers, warned
+    plain = scale_rules(load_rules_text(text, "r.yml"), 60)
+    assert "4 * 60 * 60" in plain.yaml_text or "4*60*60" in plain.yaml_text
+    assert sum("by hand" in w for w in plain.warnings) == 3

@@ -17,7 +17,7 @@ from harness.scenarios import (
     select_by_alert,
     validate_against,
 )
-from harness.scenarios.faults import ErrorsFault, WorkerFrozenFault
+from harness.scenarios.fault_kinds import ErrorsFault, WorkerFrozenFault
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "scenarios"
 FULL = FIXTURES / "high-error-rate.yaml"

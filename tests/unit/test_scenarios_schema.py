@@ -11,7 +11,7 @@ import pytest
 from harness.durations import format_duration
 from harness.paths import PROJECT_DIR
 from harness.scenarios import parse_duration, parse_scenario
-from harness.scenarios.faults import FAULT_KINDS
+from harness.scenarios.fault_kinds import FAULT_KINDS
 from harness.scenarios.model import DURATION_PATTERN
 from harness.scenarios.schema import SCHEMA_PATH, render_json_schema, scenario_json_schema
 from harness.yamlsource import parse_document

@@ -30,3 +30,12 @@ def test_default_config_passes_amtool(tmp_path: Path, time_scale: float) -> None
         ["amtool", "check-config", str(path)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_rendered_config_with_real_keys_is_private(tmp_path: Path) -> None:
+    from harness.stack.alertmanager_config import write_alertmanager_config
+    from harness.stack.spec import StackSpec
+
+    spec = StackSpec(alertmanager_yaml="receivers:\n- name: pd\n  routing_key: real-key\n")
+    path = write_alertmanager_config(spec, tmp_path, "http://127.0.0.1:1")
+    assert path.stat().st_mode & 0o777 == 0o600

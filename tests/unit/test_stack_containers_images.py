@@ -52,3 +52,17 @@ def test_missing_images_are_named_with_how_to_get_them() -> None:
 def test_unknown_mode() -> None:
     with pytest.raises(StackError, match="HARNESS_IMAGES='remote' is not one of auto, upstream"):
         resolve_images(_client(), "unix:///x", {"HARNESS_IMAGES": "remote"})  # type: ignore[arg-type]
+
+
+def test_postgres_image_only_when_asked_local_without_a_registry() -> None:
+    others = [LOCAL[s] for s in ("prometheus", "alertmanager", "redis", "api")]
+    images = resolve_images(_client(*others), "unix:///x", {})  # type: ignore[arg-type]
+    assert images.postgres == ""  # a SQLite stack needs no PostgreSQL image
+    with pytest.raises(StackError, match=r"postgres: postgres:15 .*alert-harness/postgres:local"):
+        resolve_images(_client(*others), "unix:///x", {}, postgres=True)  # type: ignore[arg-type]
+    client = _client(*others, LOCAL["postgres"])
+    images = resolve_images(client, "unix:///x", {}, postgres=True)  # type: ignore[arg-type]
+    assert images.postgres == LOCAL["postgres"] and images.of("postgres") == LOCAL["postgres"]
+    client = _client(*others, LOCAL["postgres"], UPSTREAM["postgres"])
+    images = resolve_images(client, "unix:///x", {}, postgres=True)  # type: ignore[arg-type]
+    assert images.postgres == UPSTREAM["postgres"]

@@ -16,6 +16,7 @@ from harness.stack.containers.plan import (
     network_mode,
     plan_stack,
 )
+from harness.stack.postgres import PostgresAccess
 from harness.stack.rundir import RunDir
 from harness.stack.spec import RECEIVER_URL_TOKEN, StackSpec
 
@@ -99,7 +100,23 @@ def test_network_arguments() -> None:
     assert bridge.create_kwargs("alertmanager")["extra_hosts"] == {
         "host.docker.internal": "host-gateway"
     }
-    assert set(INNER_PORTS) == set(PORTS)
+    assert set(INNER_PORTS) == {*PORTS, "postgres"}  # postgres: with --database postgres
+
+
+def test_postgres_container_plan(tmp_path: Path) -> None:
+    run = RunDir.create(tmp_path, "t")
+    spec = StackSpec(rule_files=(("r.yml", RULES),), alertmanager_yaml=AM_YAML, database="postgres")
+    net = Network("bridge", {**PORTS, "postgres": 7006}, run.path.name, "harness-net")
+    access = PostgresAccess(7006, "pw")
+    images = Images(**LOCAL)
+    plans, dbinit = plan_stack(spec, run, images, net, "http://127.0.0.1:7999", access)
+    pg = plans["postgres"]
+    assert pg.image == LOCAL["postgres"] and not pg.as_host_user and pg.tmpfs
+    assert pg.env["POSTGRES_PASSWORD"] == "pw" and pg.env["POSTGRES_DB"] == "target"
+    assert "listen_addresses=0.0.0.0" in pg.command
+    name = container_name(run.path.name, "postgres")
+    assert dbinit.env["TARGET_DATABASE_URL"] == f"postgresql+psycopg://harness:pw@{name}:5432/target"
+    assert net.published("postgres") == {"5432/tcp": ("127.0.0.1", 7006)}
 
 
 def test_container_names_are_valid() -> None:

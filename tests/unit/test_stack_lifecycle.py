@@ -5,6 +5,7 @@ and the fault hooks' messages."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,15 @@ def test_fault_hooks_name_the_service_and_the_problem(tmp_path: Path) -> None:
         assert stack.log_text("redis") == "redis says hello"
     with pytest.raises(StackError, match="not up"):
         stack.log_text("redis")
+
+
+def test_a_kept_run_dir_keeps_no_rendered_alertmanager_config(tmp_path: Path) -> None:
+    """The rendered alertmanager.yml holds real keys: removed on every way out, even
+    from a run directory kept on purpose."""
+    spec = replace(_spec(tmp_path), keep_run_dir=True)
+    with _FakeStack(spec, ready={}) as stack:
+        run_dir = stack.endpoints.run_dir
+        config = run_dir / "alertmanager" / "alertmanager.yml"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text("routing_key: real-key\n")
+    assert run_dir.is_dir() and not config.exists()

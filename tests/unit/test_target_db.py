@@ -14,7 +14,7 @@ from harness.target import db as db_module
 from harness.target import repo
 from harness.target.db import classify, make_engine, make_sessionmaker, ping, session_scope
 from harness.target.dbinit import init_database, main
-from harness.target.faults import Faults, merge_patch
+from harness.target.fault_state import Faults, merge_patch
 from harness.target.metrics import TargetMetrics
 from harness.target.models import Student
 from tests.support.target import SMALL

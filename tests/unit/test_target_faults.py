@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from harness.target.faults import BacklogRequest, Faults, FaultState, merge_patch
+from harness.target.fault_state import BacklogRequest, Faults, FaultState, merge_patch
 from tests.support.target import UNIT_TOKEN, asgi_client, closed_port, make_app, run
 
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI, HTTPException
 from prometheus_client import CollectorRegistry
 
-from harness.target.faults import Faults, merge_patch
+from harness.target.fault_state import Faults, merge_patch
 from harness.target.metrics import TargetMetrics
 from harness.target.middleware import MetricsMiddleware, RouteTable
 from tests.support.target import TEACHER, asgi_client, make_app, run

@@ -111,3 +111,55 @@ def test_only_expansion_counts_not_size(monkeypatch: pytest.MonkeyPatch) -> None
     assert len(parse_document(big, "big.yaml")["items"]) == 100
     with pytest.raises(InputError, match="expand to more than 100 values"):
         parse_document("a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: [" + "*a, " * 20 + "]\n", "x")
+
+
+MERGED = """\
+base: &base {alert: A, for: 5m, labels: {team: sre}}
+extra: &extra {for: 1m, severity: page}
+one:
+  <<: *base
+  expr: up == 0
+two:
+  <<: [*base, *extra]
+  alert: B
+"""
+
+
+def test_merge_keys_resolve_as_pyyaml_does_with_lines_of_the_anchor() -> None:
+    data = parse_document(MERGED, "m.yaml")
+    plain = yaml.safe_load(MERGED)
+    assert data["one"] == plain["one"] and list(data["two"]) == list(plain["two"])
+    # Of several merged mappings the first wins (yaml.org/type/merge; PyYAML 6.0.4 lets a
+    # later one win unless the two key strings happen to be the same object).
+    assert data["two"] == {"alert": "B", "for": "5m", "labels": {"team": "sre"},
+                           "severity": "page"}
+    assert data["one"].lines == {"alert": 1, "for": 1, "labels": 1, "expr": 5}
+    assert data["two"].lines["severity"] == 2 and data["two"].lines["alert"] == 8
+    source = Source(MERGED, "m.yaml", InputError)
+    root = source.root()
+    assert root is not None
+    two = source.mapping(source.mapping(root, "")["two"][1], "two",
+                         allowed=("alert", "for", "labels", "severity"))
+    assert sorted(two) == ["alert", "for", "labels", "severity"]  # no '<<' key left
+    assert source.value(two["for"][1]) == "5m"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("a: {<<: 1}\n", "expected a mapping or list of mappings for merging"),
+    ("a: &a {<<: *a}\n", "recursive merge"),
+    ("a: &a [*a]\n", "an alias inside its own anchor"),
+    ("a: &a {x: 1}\nb: {<<: *a, y: 1, y: 2}\n", "Duplicate key 'y'"),
+])
+def test_bad_merges_and_cycles_are_one_located_error(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as info:
+        parse_document(text, "bad.yaml")
+    assert info.value.line is not None
+
+
+def test_merge_keys_count_towards_the_expansion_limit() -> None:
+    keys = ", ".join(f"k{i}: [1, 2, 3, 4, 5, 6, 7, 8, 9]" for i in range(100))
+    merges = "\n".join(f"m{i}: {{<<: *big}}" for i in range(300))
+    text = f"big: &big {{{keys}}}\n{merges}\n"  # 300 merges of 100 lists of 9
+    assert len(text) < 16_000
+    with pytest.raises(InputError, match="anchors and aliases expand"):
+        parse_document(text, "merge-bomb.yaml")

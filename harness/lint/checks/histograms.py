@@ -4,7 +4,8 @@
 - quantile-unaggregated: histogram_quantile straight over bucket rates: one quantile per
   series (per route, method, status...), not the service's.
 - bucket-at-or-below: a `_bucket{le="1"}` rate counts observations at or below 1 s; a
-  panel or alert about slow ones (> 1 s) needs `_count - _bucket{le="1"}`.
+  panel or alert about slow ones (> 1 s) needs `_count - _bucket{le="1"}`. Used with
+  the total (`_count` or `_bucket{le="+Inf"}`) it is a share, and left alone.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 
 import promql_parser as pp
 
+from harness.lint.checks.templates import template_labels
 from harness.lint.labels import infer, metric_name
 from harness.lint.model import Finding, LintOptions, Query
 from harness.rules.promql import nodes
@@ -49,9 +51,10 @@ def _quantile(query: Query, node: pp.Call, options: LintOptions) -> list[Finding
     pinned = {str(m.name) for n in nodes(buckets) if isinstance(n, pp.VectorSelector)
               for m in n.matchers.matchers if str(m.op) == "MatchOp.Equal"}
     per_series = sorted((labels.present if labels else frozenset()) - _PER_TARGET - pinned)
-    if not per_series:
+    if not per_series or set(per_series) <= _named_in_templates(query):
         # No label of its own is known (an unknown metric, or none in the catalogue):
-        # one quantile per target may well be what the author wants.
+        # one quantile per target may well be what the author wants; so is one per
+        # operation when the alert's text names it ("{{ $labels.operation_type }} p99").
         return []
     split = f" ({', '.join(per_series)})"
     quantile = node.args[0].prettify()
@@ -64,6 +67,13 @@ def _quantile(query: Query, node: pp.Call, options: LintOptions) -> list[Finding
         f"`histogram_quantile({quantile}, sum by (le) ({buckets.prettify()}))` (add labels "
         "to the `by` for one quantile per job, route...).",
     )]
+
+
+def _named_in_templates(query: Query) -> set[str]:
+    if query.rule is None:
+        return set()
+    texts = [*query.rule.annotations.values(), *query.rule.labels.values()]
+    return {label for text in texts for label in template_labels(text)}
 
 
 def _aggregated(node: pp.Expr) -> bool:
@@ -80,14 +90,15 @@ def _at_or_below(query: Query) -> list[Finding]:
             in_quantile |= {str(s) for s in nodes(n) if isinstance(s, pp.VectorSelector)}
         elif isinstance(n, pp.VectorSelector) and (metric_name(n) or "").endswith("_count"):
             counted.add((metric_name(n) or "").removesuffix("_count"))
+        elif isinstance(n, pp.VectorSelector) and _le(n) == ["+Inf"]:  # the total, too
+            counted.add((metric_name(n) or "").removesuffix("_bucket"))
     found = []
     for n in nodes(query.node):
         if not isinstance(n, pp.VectorSelector) or str(n) in in_quantile:
             continue
         name = metric_name(n) or ""
         base = name.removesuffix("_bucket")
-        le = [str(m.value) for m in n.matchers.matchers
-              if m.name == "le" and str(m.op) == "MatchOp.Equal"]
+        le = _le(n)
         if base == name or not le or base in counted:
             continue
         found.append(query.finding(
@@ -99,3 +110,8 @@ def _at_or_below(query: Query) -> list[Finding]:
             f'sum(rate({base}_bucket{{le="{le[0]}"}}[5m]))`.',
         ))
     return found
+
+
+def _le(selector: pp.VectorSelector) -> list[str]:
+    return [str(m.value) for m in selector.matchers.matchers
+            if m.name == "le" and str(m.op) == "MatchOp.Equal"]

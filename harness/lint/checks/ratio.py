@@ -24,6 +24,8 @@ def check(query: Query, options: LintOptions) -> list[Finding]:
         top, bottom = _selector(node.lhs), _selector(node.rhs)
         if top is None or bottom is None or metric_name(top) != metric_name(bottom):
             continue
+        if _shape(node.lhs) != _shape(node.rhs):
+            continue  # `sum(up{..}) / count(up)`: two measures of one set, not a share of it
         narrowing = _matchers(top) - _matchers(bottom)
         if not narrowing:
             continue
@@ -51,6 +53,12 @@ def check(query: Query, options: LintOptions) -> list[Finding]:
             f"`sum by (job) ({node.lhs.prettify()}) / sum by (job) ({node.rhs.prettify()})`.",
         ))
     return found
+
+
+def _shape(node: pp.Expr) -> list[str]:
+    """The functions and aggregations a side applies, in order (`["sum", "rate"]`)."""
+    return [n.func.name if isinstance(n, pp.Call) else op_name(n) for n in nodes(unparen(node))
+            if isinstance(n, pp.Call | pp.AggregateExpr)]
 
 
 def _selector(node: pp.Expr) -> pp.VectorSelector | None:

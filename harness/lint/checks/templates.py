@@ -35,13 +35,18 @@ def check(query: Query, options: LintOptions) -> list[Finding]:
     return _dropped(query, fields, options) + _pinned(query, fields)
 
 
+def template_labels(text: str) -> set[str]:
+    """The series labels a template names (`$labels.x`, `.Labels.x`, `index $labels "x"`)."""
+    return {a or b for action in _ACTION.findall(text) for a, b in _LABEL_REF.findall(action)}
+
+
 def _dropped(query: Query, fields: dict[str, str], options: LintOptions) -> list[Finding]:
     labels = infer(query.node, options.catalogue)
     if labels is None:
         return []
     found = []
     for where, text in fields.items():
-        refs = {a or b for action in _ACTION.findall(text) for a, b in _LABEL_REF.findall(action)}
+        refs = template_labels(text)
         for label in sorted(x for x in refs if labels.absent(x)):
             rule_label = query.rule is not None and label in query.rule.labels
             why = ("it is a rule label, and $labels holds only the series' labels"

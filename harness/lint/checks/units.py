@@ -6,9 +6,10 @@ a constant, compares events per second with what its author meant as a share or 
 count per window. Only flagged when the words say so (template text such as `printf
 "%.2f"` is not words; "error rate" only of a rate that picks failed outcomes by a
 status-like label out of a metric counting them all, as "error rate" is also said of
-errors per second), when nothing in the expression divides (a rate beside a share is a
-traffic floor), and when the rate is not of seconds (`rate(x_seconds_total)` is a
-fraction of time, 0..1 per core): a heuristic, kept precise.
+errors per second), when nothing in the expression divides or takes a quantile (a
+rate beside a share or a latency is a traffic floor), and when the rate is not of
+seconds (`rate(x_seconds_total)` is a fraction of time, 0..1 per core): a heuristic,
+kept precise.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ _PER_SECOND = frozenset({"rate", "irate"})
 _PASS = frozenset({"sum", "max", "min", "avg"})
 _TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
 _SECONDS = re.compile(r"_seconds(_total|_sum)?$")
-_SHARE_WORDS = re.compile(r"\bratio\b|percent|%|\bshare\b|\bfraction\b", re.I)
+# "percentile" is no share, nor is `%20` in a dashboard URL.
+_SHARE_WORDS = re.compile(
+    r"\bratio\b|percent(?!ile)|%(?![0-9A-Fa-f]{2})|\bshare\b|\bfraction\b", re.I)
 # "error rate" is also said of errors per second: a share only when the selector picks
 # the failed outcomes out of a metric that counts them all (the total is right there).
 _RATE_WORDS = re.compile(r"\b(failure|error|success)\s+rate\b", re.I)
@@ -80,8 +83,11 @@ def _per_second(node: pp.Expr) -> pp.Call | None:
 
 
 def _divides(node: pp.Expr) -> bool:
-    return any(isinstance(n, pp.BinaryExpr) and op_name(n) == "/"
-               and not isinstance(unparen(n.rhs), pp.NumberLiteral) for n in nodes(node))
+    """A share or a quantile is computed: a rate beside it is a traffic floor."""
+    return any((isinstance(n, pp.BinaryExpr) and op_name(n) == "/"
+                and not isinstance(unparen(n.rhs), pp.NumberLiteral))
+               or (isinstance(n, pp.Call) and n.func.name == "histogram_quantile")
+               for n in nodes(node))
 
 
 def _picks_outcome(call: pp.Call) -> bool:

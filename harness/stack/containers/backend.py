@@ -10,7 +10,11 @@ the next stack's start sweeps those of an owner that died.
 from __future__ import annotations
 
 import logging
+import secrets
+import tarfile
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import docker
 from docker.errors import DockerException
@@ -30,6 +34,8 @@ from harness.stack.containers.plan import (
 )
 from harness.stack.database import DatabaseOutage
 from harness.stack.lifecycle import StackLifecycle
+from harness.stack.ports import free_port
+from harness.stack.postgres import DATABASE, POSTGRES, PostgresAccess, uses_postgres
 from harness.stack.spec import StackSpec
 from harness.stack.wait import WaitTarget
 
@@ -63,7 +69,7 @@ class ContainerStack(StackLifecycle):
         client, host = engine.connect()
         self._client = client
         engine.sweep_containers(client)
-        self._images = resolve_images(client, host)
+        self._images = resolve_images(client, host, postgres=uses_postgres(self.spec))
         self._mode = network_mode()
 
     def _plan(self, receiver_url: str) -> None:
@@ -71,11 +77,22 @@ class ContainerStack(StackLifecycle):
         run_id = self._run.path.name
         labels = engine.owner_labels(run_id)
         net_name = container_name(run_id, "net") if self._mode == "bridge" else None
+        postgres = None
+        if uses_postgres(self.spec):  # its port published on 127.0.0.1 for the harness
+            self._ports[POSTGRES] = free_port()
+            postgres = PostgresAccess(self._ports[POSTGRES], secrets.token_hex(16))
         self._net = net = Network(self._mode, self._ports, run_id, net_name)
         if net_name is not None:
             self._create_network(net_name, labels)
-        plans, dbinit = plan_stack(self.spec, self._run, self._images, net, receiver_url)
-        self._database = DatabaseOutage(dbinit.env["TARGET_DATABASE_URL"], self._run)
+        plans, dbinit = plan_stack(
+            self.spec, self._run, self._images, net, receiver_url, postgres
+        )
+        url = dbinit.env["TARGET_DATABASE_URL"]
+        if postgres is None:
+            self._database = DatabaseOutage(url, self._run)
+        else:  # the harness's view of the database: the published port
+            admin = (postgres.conninfo(), DATABASE)
+            self._database = DatabaseOutage(postgres.url(), self._run, admin=admin)
 
         def handle(plan: ContainerPlan) -> ServiceContainer:
             return ServiceContainer(plan, container_name(run_id, plan.service), labels, net)
@@ -83,6 +100,24 @@ class ContainerStack(StackLifecycle):
         self._containers = {name: handle(plan) for name, plan in plans.items()}
         self._handles = {name: container for name, container in self._containers.items()}
         self._dbinit = handle(dbinit)
+
+    def copy_out(self, service: str, path: str, dest: Path) -> None:
+        """``path`` (a folder inside ``service``'s container, e.g. Prometheus's tmpfs
+        snapshot) into ``dest`` on the host, through the engine's archive API."""
+        container = self._containers[service].container
+        try:
+            stream, _ = container.get_archive(path)
+            with tempfile.TemporaryFile() as tar_file:
+                for chunk in stream:
+                    tar_file.write(chunk)
+                tar_file.seek(0)
+                with tarfile.open(fileobj=tar_file) as tar, tempfile.TemporaryDirectory(
+                    dir=dest.parent
+                ) as unpack:
+                    tar.extractall(unpack, filter="data")
+                    Path(unpack, Path(path).name).rename(dest)
+        except (DockerException, OSError, tarfile.TarError) as exc:
+            raise StackError(f"Cannot copy {path} out of the {service} container: {exc}") from None
 
     def _create_network(self, name: str, labels: dict[str, str]) -> None:
         assert self._client is not None

@@ -46,7 +46,7 @@ class ServiceContainer:
         self._tc.with_kwargs(
             labels={**labels, SERVICE_LABEL: plan.service},
             # The host's user: files in the mounted run directory stay the harness's own.
-            user=f"{os.getuid()}:{os.getgid()}",
+            user=f"{os.getuid()}:{os.getgid()}" if plan.as_host_user else None,
             **net.create_kwargs(plan.service),
         )
 

@@ -8,7 +8,14 @@ Environment (read when a stack starts, never at import):
   HARNESS_IMAGES            auto (default): per service, the upstream image if the engine
                             has it, else the local one if it has that; upstream; local
   HARNESS_IMAGE_PROMETHEUS, HARNESS_IMAGE_ALERTMANAGER, HARNESS_IMAGE_REDIS,
-  HARNESS_IMAGE_API         one service's image, whatever HARNESS_IMAGES says
+  HARNESS_IMAGE_API, HARNESS_IMAGE_POSTGRES
+                            one service's image, whatever HARNESS_IMAGES says
+
+PostgreSQL (``--database postgres`` only, resolved only then): ``postgres:15`` upstream,
+``alert-harness/postgres:local`` built from Debian's postgresql-15 with the upstream
+image's interface (POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB, PGDATA; command
+``postgres <flags>``). Where no registry is reachable (as on the CI machine) auto finds
+no upstream image and takes the local one.
 
 Both kinds take the same command lines: the Prometheus and Alertmanager images have
 their binary as entrypoint (flags only are passed), Redis runs ``redis-server <flags>``
@@ -27,13 +34,15 @@ from docker.errors import DockerException, ImageNotFound
 from harness.errors import StackError
 
 IMAGE_SERVICES = ("prometheus", "alertmanager", "redis", "api")
+POSTGRES = "postgres"  # an image only with --database postgres
 UPSTREAM = {
     "prometheus": "prom/prometheus:v2.42.0",
     "alertmanager": "prom/alertmanager:v0.25.0",
     "redis": "redis:7.0",
     "api": "alert-harness-api:latest",
+    POSTGRES: "postgres:15",
 }
-LOCAL = {name: f"alert-harness/{name}:local" for name in IMAGE_SERVICES}
+LOCAL = {name: f"alert-harness/{name}:local" for name in (*IMAGE_SERVICES, POSTGRES)}
 MODES = ("auto", "upstream", "local")
 BUILD_SCRIPT = "scripts/build-images.sh"
 _HOW_TO_GET = {
@@ -47,6 +56,7 @@ class Images:
     alertmanager: str
     redis: str
     api: str
+    postgres: str = ""  # resolved only for a stack with --database postgres
 
     def of(self, service: str) -> str:
         """The image of a service; the worker and dbinit run the API image."""
@@ -58,9 +68,14 @@ def env_var(service: str) -> str:
 
 
 def resolve_images(
-    client: docker.DockerClient, engine: str, environ: Mapping[str, str] | None = None
+    client: docker.DockerClient,
+    engine: str,
+    environ: Mapping[str, str] | None = None,
+    *,
+    postgres: bool = False,
 ) -> Images:
-    """The image of every service, each checked present on the engine.
+    """The image of every service (PostgreSQL's too with ``postgres``), each checked
+    present on the engine.
 
     StackError naming every missing image and how to get it (the build script, a pull).
     """
@@ -73,7 +88,7 @@ def resolve_images(
         )
     chosen: dict[str, str] = {}
     missing: list[str] = []
-    for service in IMAGE_SERVICES:
+    for service in (*IMAGE_SERVICES, *((POSTGRES,) if postgres else ())):
         override = env.get(env_var(service), "").strip()
         if override:
             candidates = [override]

@@ -32,6 +32,8 @@ from harness.errors import StackError
 from harness.stack.alertmanager_config import alertmanager_flags, write_alertmanager_config
 from harness.stack.containers.images import Images
 from harness.stack.ports import LOOPBACK
+from harness.stack.postgres import DATABASE, SUPERUSER, PostgresAccess
+from harness.stack.postgres_server import SETTINGS
 from harness.stack.prometheus_config import prometheus_flags, write_prometheus_config
 from harness.stack.rundir import RunDir
 from harness.stack.services import target_env
@@ -40,10 +42,18 @@ from harness.stack.wait import HttpWait, RedisPingWait, WaitStrategy
 
 READY_TIMEOUT = 60.0  # a cold container start (image layers, Python imports) is slower
 POLL_INTERVAL = 0.05
-INNER_PORTS = {"redis": 6379, "worker": 8001, "api": 8000, "alertmanager": 9093, "prometheus": 9090}
+INNER_PORTS = {
+    "redis": 6379,
+    "worker": 8001,
+    "api": 8000,
+    "alertmanager": 9093,
+    "prometheus": 9090,
+    "postgres": 5432,
+}
 NETWORK_MODES = ("host", "bridge")
 DATA_DIR = "/harness-data"  # tmpfs of Prometheus and Alertmanager
 HOST_GATEWAY = "host.docker.internal"
+PG_DATA_DIR = "/var/lib/postgresql/data"  # a tmpfs; the cluster in pgdata/ below it
 
 
 def network_mode(environ: dict[str, str] | None = None) -> str:
@@ -121,16 +131,26 @@ class ContainerPlan:
     volumes: list[tuple[str, str, str]] = field(default_factory=list)  # host, inside, mode
     tmpfs: list[str] = field(default_factory=list)
     ready: WaitStrategy | None = None  # None: a one-shot container (its exit code counts)
+    # Run as the host's user (files in the mounted run directory stay the harness's own);
+    # False: the image's own user (PostgreSQL, whose data is in a tmpfs).
+    as_host_user: bool = True
 
 
 def plan_stack(
-    spec: StackSpec, run: RunDir, images: Images, net: Network, receiver_url: str
+    spec: StackSpec,
+    run: RunDir,
+    images: Images,
+    net: Network,
+    receiver_url: str,
+    postgres: PostgresAccess | None = None,
 ) -> tuple[dict[str, ContainerPlan], ContainerPlan]:
-    """Write every configuration file; return the services by name, and dbinit."""
+    """Write every configuration file; return the services by name, and dbinit.
+    ``postgres``: how to reach the stack's PostgreSQL, whose container is planned too."""
     target_dir = run.subdir("target")
-    env = container_target_env(spec, target_dir, net)
+    env = container_target_env(spec, target_dir, net, postgres)
     target_volumes = [(str(target_dir), str(target_dir), "rw")]
     services = [
+        *([_postgres(images, net, postgres)] if postgres is not None else []),
         _redis(images, net),
         _python(images, net, "worker", env, target_volumes),
         _python(images, net, "api", env, target_volumes),
@@ -146,11 +166,17 @@ def plan_stack(
     return {plan.service: plan for plan in services}, dbinit
 
 
-def container_target_env(spec: StackSpec, target_dir: Path, net: Network) -> dict[str, str]:
+def container_target_env(
+    spec: StackSpec, target_dir: Path, net: Network, postgres: PostgresAccess | None = None
+) -> dict[str, str]:
     """Environment of dbinit, the worker and the API (the image brings the rest)."""
+    database: Path | str = target_dir / "target.db"
+    if postgres is not None:
+        host, port = net.internal("postgres").rsplit(":", 1)
+        database = postgres.url(host, int(port))
     return target_env(
         spec,
-        database=target_dir / "target.db",
+        database=database,
         redis=net.internal("redis"),
         worker=net.internal("worker"),
     )
@@ -164,6 +190,27 @@ def _redis(images: Images, net: Network) -> ContainerPlan:
         command += ["--protected-mode", "no"]  # reached from other containers, no password
     ready = RedisPingWait(LOOPBACK, net.host_ports["redis"])
     return ContainerPlan("redis", images.of("redis"), command, ready=ready)
+
+
+def _postgres(images: Images, net: Network, access: PostgresAccess) -> ContainerPlan:
+    """The upstream image's interface (the local image has it too); data in a tmpfs."""
+    host, port = net.listen("postgres")
+    command = ["postgres", "-p", str(port), "-c", f"listen_addresses={host}"]
+    command += ["-c", "unix_socket_directories=/tmp"]  # exists in either image
+    for name, value in SETTINGS.items():
+        if name not in ("listen_addresses", "unix_socket_permissions"):
+            command += ["-c", f"{name}={value}"]
+    env = {
+        "POSTGRES_USER": SUPERUSER,
+        "POSTGRES_PASSWORD": access.password,
+        "POSTGRES_DB": DATABASE,
+        "PGDATA": f"{PG_DATA_DIR}/pgdata",
+    }
+    ready = access.ready(READY_TIMEOUT)
+    return ContainerPlan(
+        "postgres", images.of("postgres"), command, env, tmpfs=[PG_DATA_DIR], ready=ready,
+        as_host_user=False,
+    )
 
 
 def _python(

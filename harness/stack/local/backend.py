@@ -15,7 +15,16 @@ from harness.receivers.capture import CaptureReceiver
 from harness.stack.binaries import require_binaries
 from harness.stack.database import DatabaseOutage
 from harness.stack.lifecycle import STOP_TIMEOUT, StackLifecycle
-from harness.stack.local.plan import Service, dbinit_process, plan_services
+from harness.stack.local.plan import Service, dbinit_process, plan_services, postgres_service
+from harness.stack.ports import free_port
+from harness.stack.postgres import (
+    DATABASE,
+    POSTGRES,
+    PostgresCluster,
+    postgres_bindir,
+    require_psycopg,
+    uses_postgres,
+)
 from harness.stack.process import ManagedProcess
 from harness.stack.rundir import RunDir
 from harness.stack.spec import StackSpec
@@ -32,6 +41,7 @@ class LocalStack(StackLifecycle):
         self._services: dict[str, Service] = {}
         self._dbinit: ManagedProcess | None = None
         self._binaries: dict[str, str] = {}
+        self._cluster: PostgresCluster | None = None
 
     @property
     def run_dir(self) -> RunDir | None:
@@ -39,15 +49,26 @@ class LocalStack(StackLifecycle):
 
     def _prepare(self) -> None:
         self._binaries = require_binaries()
+        if uses_postgres(self.spec):
+            postgres_bindir()
+            require_psycopg()
 
     def _plan(self, receiver_url: str) -> None:
         spec, run, ports = self.spec, self._run, self._ports
         assert run is not None
-        self._services = plan_services(spec, run, ports, self._binaries, receiver_url)
+        self._cluster = cluster = None
+        if uses_postgres(spec):
+            ports[POSTGRES] = free_port()  # released with the others by the lifecycle
+            self._cluster = cluster = PostgresCluster.plan(run, ports[POSTGRES])
+        url = cluster.url() if cluster is not None else None
+        self._services = plan_services(spec, run, ports, self._binaries, receiver_url, url)
+        if cluster is not None:  # first: stopped last
+            self._services = {POSTGRES: postgres_service(cluster, run), **self._services}
         self._handles = {name: service for name, service in self._services.items()}
-        self._dbinit = dbinit = dbinit_process(spec, run, ports)
+        self._dbinit = dbinit = dbinit_process(spec, run, ports, url)
         assert dbinit.env is not None
-        self._database = DatabaseOutage(dbinit.env["TARGET_DATABASE_URL"], run)
+        admin = (cluster.conninfo(), DATABASE) if cluster is not None else None
+        self._database = DatabaseOutage(dbinit.env["TARGET_DATABASE_URL"], run, admin=admin)
 
     def _launch_service(self, name: str) -> None:
         self._start_process(self._services[name].new_process())
@@ -67,3 +88,5 @@ class LocalStack(StackLifecycle):
         deadline = time.monotonic() + STOP_TIMEOUT
         for process in processes:
             process.finish(deadline)
+        if self._cluster is not None:
+            self._cluster.remove()

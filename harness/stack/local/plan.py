@@ -14,6 +14,7 @@ from pathlib import Path
 from harness.paths import PROJECT_DIR
 from harness.stack.alertmanager_config import alertmanager_flags, write_alertmanager_config
 from harness.stack.ports import LOOPBACK
+from harness.stack.postgres import POSTGRES, PostgresCluster, postgres_bindir
 from harness.stack.process import ManagedProcess
 from harness.stack.prometheus_config import prometheus_flags, write_prometheus_config
 from harness.stack.rundir import RunDir
@@ -87,31 +88,42 @@ class Service:
             self.process.signal(sig)
 
 
-def local_target_env(spec: StackSpec, run: RunDir, ports: Ports) -> dict[str, str]:
-    """Environment of dbinit, the worker and the API: ours, the target's on top."""
+def local_target_env(
+    spec: StackSpec, run: RunDir, ports: Ports, database_url: str | None = None
+) -> dict[str, str]:
+    """Environment of dbinit, the worker and the API: ours, the target's on top.
+    ``database_url``: the stack's PostgreSQL; None: the run directory's SQLite file."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_DIR), env.get("PYTHONPATH")) if p)
     redis, worker = (f"{LOOPBACK}:{ports[name]}" for name in ("redis", "worker"))
-    env.update(target_env(spec, database=run.path / "target.db", redis=redis, worker=worker))
+    database = database_url or run.path / "target.db"
+    env.update(target_env(spec, database=database, redis=redis, worker=worker))
     return env
 
 
-def dbinit_process(spec: StackSpec, run: RunDir, ports: Ports) -> ManagedProcess:
+def dbinit_process(
+    spec: StackSpec, run: RunDir, ports: Ports, database_url: str | None = None
+) -> ManagedProcess:
     sub = run.subdir("dbinit")
     return ManagedProcess(
         "dbinit",
         list(TARGET_COMMANDS["dbinit"]),
         log_path=sub / "dbinit.log",
-        env=local_target_env(spec, run, ports),
+        env=local_target_env(spec, run, ports, database_url),
         cwd=sub,
     )
 
 
 def plan_services(
-    spec: StackSpec, run: RunDir, ports: Ports, binaries: dict[str, str], receiver_url: str
+    spec: StackSpec,
+    run: RunDir,
+    ports: Ports,
+    binaries: dict[str, str],
+    receiver_url: str,
+    database_url: str | None = None,
 ) -> dict[str, Service]:
     """Write every config file into the run directory; return the services by name."""
-    env = local_target_env(spec, run, ports)
+    env = local_target_env(spec, run, ports, database_url)
     services = [
         _redis(run, ports, binaries["redis-server"]),
         *(_python_target(name, run, ports, env) for name in ("worker", "api")),
@@ -121,6 +133,14 @@ def plan_services(
     for service in services:
         service.ready.with_timeout(READY_TIMEOUT).with_poll_interval(POLL_INTERVAL)
     return {service.name: service for service in services}
+
+
+def postgres_service(cluster: PostgresCluster, run: RunDir) -> Service:
+    """The stack's PostgreSQL (postgres_server.py and the server, one process group);
+    its log in the run directory even when the cluster is elsewhere."""
+    argv = cluster.server_argv(postgres_bindir())
+    log = run.subdir(POSTGRES) / "postgres.log"
+    return Service(POSTGRES, argv, log, cluster.base, cluster.ready())
 
 
 def _listen(ports: Ports, name: str) -> str:

@@ -1,5 +1,6 @@
-"""Fixtures: one local stack per test module (scraped by Prometheus before the first test),
-and a fault applier per test whose faults are undone, and the target reset, afterwards."""
+"""Fixtures: one local stack per test module and database (SQLite, the stack's own
+PostgreSQL), scraped by Prometheus before the first test, and a fault applier per test
+whose faults are undone, and the target reset, afterwards."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import httpx
 import pytest
 from fault_helpers import metric, wait_until
 
-from harness.engine.faults import FaultApplier
-from harness.load.faults import FaultClient
+from harness.engine.fault_injection import FaultApplier
+from harness.errors import StackError
+from harness.load.fault_client import FaultClient
 from harness.observe.prometheus import PrometheusClient
 from harness.stack import StackSpec, open_stack
 from harness.stack.base import Stack
+from harness.stack.postgres import postgres_bindir, require_psycopg
 
 TIME_SCALE = 60  # EventBus retries after 30 s / 60 = 0.5 s
 TEACHER = {"X-User-Id": "teacher-1", "X-Tenant-Id": "tenant-1", "X-Role": "teacher"}
@@ -22,12 +25,25 @@ TOKEN = "fault-tests-token"
 QUEUES = ("notifications", "reports")
 
 
+@pytest.fixture(scope="module", params=("sqlite", "postgres"))
+def database(request: pytest.FixtureRequest) -> str:
+    """Every fault test runs on both databases the stack provides."""
+    if request.param == "postgres":
+        try:
+            postgres_bindir()
+            require_psycopg()
+        except StackError as exc:
+            pytest.skip(f"PostgreSQL: {exc} (make bootstrap)")
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[Stack]:
     missing = [b for b in ("redis-server", "prometheus") if shutil.which(b) is None]
     if missing:
         pytest.skip(f"not installed: {', '.join(missing)} (make bootstrap)")
     spec = StackSpec(
+        database=database,
         state_dir=tmp_path_factory.mktemp("faults") / "state",
         time_scale=TIME_SCALE,
         target_env={"TARGET_FAULT_SEED": "7", "TARGET_LOG_LEVEL": "warning"},

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fault_helpers import first_ids, metric, wait_until
 
-from harness.load.faults import FaultClient
+from harness.load.fault_client import FaultClient
 from harness.observe.prometheus import PrometheusClient
 from harness.stack.base import Stack
 

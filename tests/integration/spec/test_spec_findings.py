@@ -35,15 +35,17 @@ EXPECTED = {
     ("high-error-rate", "notifies:pagerduty"): TEMPLATE_ERROR,
     ("dlq-growing", "notifies:pagerduty"): TEMPLATE_ERROR,
     ("high-queue-depth", "notifies:slack"): TEMPLATE_ERROR,
-    ("slow-database-queries", "notifies:slack"): TEMPLATE_ERROR,
-    ("notification-delivery-failing", "notifies:slack"): TEMPLATE_ERROR,
 }
+# Only the scenarios that show a pinned defect, plus the quiet baseline: every notifying
+# scenario fails on the same template error, so two receivers (PagerDuty and Slack) pin it.
+SCENARIOS = sorted({scenario for scenario, _ in EXPECTED} | {"baseline"})
 
 
 def test_spec_rules_and_routes_miss_what_the_scenarios_expect(tmp_path: Path) -> None:
     proc = subprocess.run(
         [
-            sys.executable, "-m", "harness.cli.main", "run", "--mark", "alerts",
+            sys.executable, "-m", "harness.cli.main", "run",
+            *(str(PROJECT_DIR / "scenarios" / f"{name}.yaml") for name in SCENARIOS),
             "--rules", str(SPEC_DIR / "prometheus-alerts.yml"),
             "--alertmanager-config", str(SPEC_DIR / "alertmanager.yml"),
             "--report-dir", str(tmp_path),

@@ -156,3 +156,18 @@ def test_real_harness_up_with_real_target(harness_up: list[UpRun]) -> None:
     run.popen.send_signal(signal.SIGINT)
     assert run.popen.wait(15) == 0
     assert not any(alive(pid) for pid in pids.values())
+
+
+def test_up_prints_a_random_token_that_guards_the_inbox(harness_up: list[UpRun]) -> None:
+    run = _up(harness_up)
+    token = run.urls["Fault token"].split()[0]
+    assert len(token) >= 20 and token != "harness-fault-token"
+    inbox = run.urls["Receiver inbox"]
+    assert httpx.get(inbox, trust_env=False).status_code == 401
+    answer = httpx.get(inbox, headers={"X-Fault-Token": token}, trust_env=False)
+    assert answer.status_code == 200 and answer.json()["notifications"] == []
+    config = run.run_dir / "alertmanager" / "alertmanager.yml"  # real keys in it: private
+    assert config.stat().st_mode & 0o777 == 0o600
+    run.popen.send_signal(signal.SIGINT)
+    assert run.popen.wait(15) == 0
+    assert not config.exists()

@@ -51,7 +51,7 @@ def test_up_scrapes_targets_and_down_leaves_nothing(tmp_path: Path) -> None:
     with open_stack(_spec(tmp_path)) as stack:
         assert isinstance(stack, LocalStack)
         endpoints = stack.endpoints
-        assert stack.startup_seconds is not None and stack.startup_seconds < 3.0
+        assert stack.startup_seconds is not None  # how fast: benchmarks, not tests
         pids = stack.pids()
         assert set(pids) == {"redis", "worker", "api", "alertmanager", "prometheus"}
         marker = json.loads((endpoints.run_dir / MARKER).read_text())

@@ -24,7 +24,7 @@ def test_real_target_is_scraped_and_cleaned_up(
         endpoints = stack.endpoints
         # About 1.5-2 s on an idle 2-core machine (mostly the target's imports); the
         # bound is loose because CI machines are shared.
-        assert stack.startup_seconds is not None and stack.startup_seconds < 10.0
+        assert stack.startup_seconds is not None  # how fast: benchmarks, not tests
         record_property("startup_seconds", round(stack.startup_seconds, 2))
         stack.wait_scraped(timeout=20)
 

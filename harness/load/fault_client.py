@@ -1,6 +1,6 @@
 """``FaultClient``: the harness's switch for the target's faults (``/faults``, token-protected).
 
-Field names follow ``harness/target/faults.py`` (``FaultState``); ``set()`` sends a partial
+Field names follow ``harness/target/fault_state.py`` (``FaultState``); ``set()`` sends a partial
 state that the target merges section by section and validates.
 """
 

@@ -3,7 +3,7 @@
 Fault magnitudes are real values and are never scaled by the time scale: ``seconds``
 here is real seconds of added latency, ``ratio`` a fraction of requests or events.
 A fault is on for the whole phase that lists it and off when the phase ends.
-Parameter names and ranges follow the target's fault state (``harness/target/faults.py``)
+Parameter names and ranges follow the target's fault state (``harness/target/fault_state.py``)
 so a bad value fails here, with a line number, rather than at the fault switch.
 """
 
@@ -66,7 +66,7 @@ class LatencyFault(FaultBase):
 
     def exposure_lag(self) -> float:
         # The longest added latency that is not a rarity: uniform tops out at 1.5x,
-        # lognormal (sigma 0.6, harness/target/faults.py) is within e^(2*0.6) = 3.3x of
+        # lognormal (sigma 0.6, harness/target/fault_state.py) is within e^(2*0.6) = 3.3x of
         # its median for 97.7% of hits.
         return {
             "fixed": self.seconds,

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.load.faults import FaultClient
-from harness.scenarios import faults as sf
+from harness.load.fault_client import FaultClient
+from harness.scenarios import fault_kinds as sf
 from harness.stack.base import Stack
 
 log = logging.getLogger(__name__)

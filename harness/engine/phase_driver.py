@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from harness.engine.faults import FaultApplier
+from harness.engine.fault_injection import FaultApplier
 from harness.engine.observer import Observer
 from harness.engine.plans import Plan
 from harness.engine.result import PhaseMark

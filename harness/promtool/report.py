@@ -1,0 +1,119 @@
+"""The agreement report: one row per test case, a column per leg, and why legs differ.
+
+Legs: ``promtool`` (``promtool test rules`` on the case alone), ``offline`` (backfilled
+blocks and the offline evaluator), ``live`` (not run by this command: "-"). Two legs
+agree when their verdicts are equal; a disagreement carries the offline leg's notes
+(what blocks cannot reproduce) as its reason, or "unexplained".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from harness.promtool.live import NOT_COMPARED, LiveVerdict
+from harness.promtool.official import Verdict
+from harness.promtool.offline import OfflineVerdict
+from harness.promtool.testfile import TestFile
+
+NOT_RUN = "-"
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    file: str
+    key: str  # tests[0].alert_rule_test[1]
+    line: int
+    name: str  # the alertname or the expression
+    eval_time: str
+    promtool: str
+    offline: str
+    live: str = NOT_RUN
+    reason: str = ""
+    details: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def agree(self) -> bool:
+        legs = [v for v in (self.promtool, self.offline, self.live) if v != NOT_RUN]
+        return len(set(legs)) <= 1
+
+
+def rows_for(test_file: TestFile, promtool: dict[str, Verdict],
+             offline: dict[str, OfflineVerdict],
+             live: dict[str, LiveVerdict] | None = None) -> list[CaseRow]:
+    rows = []
+    for group in test_file.groups:
+        cases: list[tuple[str, Any, str]] = [
+            (f"tests[{group.index}].alert_rule_test[{c.index}]", c, c.alertname)
+            for c in group.alert_cases]
+        cases += [(f"tests[{group.index}].promql_expr_test[{c.index}]", c, c.expr.strip())
+                  for c in group.expr_cases]
+        for key, case, name in cases:
+            p, o, lv = promtool.get(key), offline.get(key), (live or {}).get(key)
+            row = CaseRow(str(test_file.path), key, case.line, name,
+                          f"{case.eval_time_ms / 1000:g}s",
+                          p.status if p else NOT_RUN, o.status if o else NOT_RUN,
+                          lv.status if lv and lv.status != NOT_COMPARED else NOT_RUN)
+            details = {k: v.detail for k, v in (("promtool", p), ("offline", o), ("live", lv))
+                       if v is not None and v.detail}
+            reason = ""
+            if row.promtool != row.offline and NOT_RUN not in (row.promtool, row.offline):
+                reason = "; ".join(o.notes) if o and o.notes else "unexplained"
+            if lv is not None and row.live not in (NOT_RUN, row.promtool):
+                reason = "; ".join(filter(None, [reason, f"live: {lv.detail}"]))
+            elif lv is not None and lv.status == NOT_COMPARED:
+                reason = "; ".join(filter(None, [reason, f"live not compared: {lv.detail}"]))
+            rows.append(CaseRow(**{**asdict(row), "reason": reason, "details": details}))
+    return rows
+
+
+def summary(rows: list[CaseRow]) -> dict[str, Any]:
+    compared = [r for r in rows if r.promtool != NOT_RUN and r.offline != NOT_RUN]
+    agreed = sum(r.promtool == r.offline for r in compared)
+    live = [r for r in rows if r.live != NOT_RUN and r.promtool != NOT_RUN]
+    out: dict[str, Any] = {
+        "cases": len(rows),
+        "promtool_offline_compared": len(compared),
+        "promtool_offline_agree": agreed,
+        "agreement": round(agreed / len(compared), 4) if compared else None,
+        "unexplained": sum("unexplained" in r.reason for r in rows),
+    }
+    if live:
+        out["promtool_live_compared"] = len(live)
+        out["promtool_live_agree"] = sum(r.live == r.promtool for r in live)
+    return out
+
+
+def write_json(rows: list[CaseRow], path: Path) -> None:
+    payload = {"summary": summary(rows),
+               "cases": [{**asdict(r), "agree": r.agree} for r in rows]}
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+def print_tables(rows: list[CaseRow], console: Console | None = None) -> None:
+    console = console or Console(emoji=False, highlight=False, width=max(
+        140, Console().width))
+    for file in dict.fromkeys(r.file for r in rows):
+        table = Table(title=file, show_lines=False)
+        for column in ("case", "line", "alert / expr", "eval_time", "promtool", "offline",
+                       "live", "reason"):
+            table.add_column(column, overflow="fold")
+        for r in (r for r in rows if r.file == file):
+            style = None if r.agree else "red"
+            cells = (r.key, str(r.line), r.name[:60], r.eval_time, r.promtool, r.offline,
+                     r.live, r.reason)
+            table.add_row(*map(escape, cells), style=style)
+        console.print(table)
+    s = summary(rows)
+    live = (f"; promtool and live agree on {s['promtool_live_agree']}/"
+            f"{s['promtool_live_compared']} compared live" if "promtool_live_compared" in s
+            else "")
+    console.print(f"{s['cases']} cases; promtool and offline agree on "
+                  f"{s['promtool_offline_agree']}/{s['promtool_offline_compared']}{live}"
+                  f"; unexplained disagreements: {s['unexplained']}")

@@ -1,0 +1,78 @@
+"""The tune page's trade-off chart: detection delay against false firings, one point per
+candidate (inline SVG, ``svg`` helpers). x: the worst detection delay over the
+must-fire scenarios (production minutes; a miss is drawn past the axis end, at
+"missed"); y: firings on the must-not-fire scenarios. Green: meets every expectation;
+red: does not; a ring: the rule as written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.report.svg import Scale, el, fmt_number, nice_range, text, ticks
+from harness.tune.run import TuneResult
+
+WIDTH, HEIGHT = 720.0, 360.0
+LEFT, RIGHT, TOP, BOTTOM = 60.0, 90.0, 20.0, 50.0
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    delay_min: float | None  # None: missed a must-fire scenario
+    false_firings: int
+    ok: bool
+    as_written: bool
+
+
+def points(result: TuneResult) -> list[Point]:
+    found = []
+    for i, candidate in enumerate(result.candidates):
+        checks = result.checks[i]
+        fires = [c for c in checks if c.kind == "fires"]
+        missed = any(c.delay_s is None for c in fires)
+        delays = [c.delay_s for c in fires if c.delay_s is not None]
+        delay = None if missed else (max(delays) / 60 if delays else 0.0)
+        quiet = sum(c.firings for c in checks if c.kind == "never_fires")
+        found.append(Point(candidate.label, delay, quiet, result.meets_all(i),
+                           candidate.as_written))
+    return found
+
+
+def tradeoff_svg(result: TuneResult) -> str:
+    pts = points(result)
+    delays = [p.delay_min for p in pts if p.delay_min is not None]
+    x_lo, x_hi = nice_range(0.0, max(delays, default=1.0) or 1.0)
+    y_lo, y_hi = nice_range(0.0, float(max((p.false_firings for p in pts), default=1) or 1))
+    x = Scale(x_lo, x_hi, LEFT, WIDTH - RIGHT)
+    y = Scale(y_lo, y_hi, HEIGHT - BOTTOM, TOP)
+    missed_x = WIDTH - RIGHT / 2
+    parts = [el("rect", x=LEFT, y=TOP, width=WIDTH - LEFT - RIGHT,
+                height=HEIGHT - TOP - BOTTOM, fill="none", stroke="#ccc")]
+    for t in ticks(x_lo, x_hi):
+        parts.append(text(x(t), HEIGHT - BOTTOM + 16, fmt_number(t), text_anchor="middle",
+                          font_size=11))
+    for t in ticks(y_lo, y_hi):
+        parts.append(text(LEFT - 6, y(t) + 4, fmt_number(t), text_anchor="end", font_size=11))
+    parts.append(text(missed_x, HEIGHT - BOTTOM + 16, "missed", text_anchor="middle",
+                      font_size=11))
+    parts.append(text((LEFT + WIDTH - RIGHT) / 2, HEIGHT - 12,
+                      "worst detection delay on must-fire scenarios (production minutes)",
+                      text_anchor="middle", font_size=12))
+    parts.append(text(14, (TOP + HEIGHT - BOTTOM) / 2, "false firings", font_size=12,
+                      text_anchor="middle",
+                      transform=f"rotate(-90 14 {(TOP + HEIGHT - BOTTOM) / 2:.1f})"))
+    for p in pts:
+        cx = missed_x if p.delay_min is None else x(p.delay_min)
+        cy = y(float(p.false_firings))
+        tip = (f"{p.label}: " + ("missed" if p.delay_min is None else f"{p.delay_min:.2f} min")
+               + f", {p.false_firings} false firing(s)" + (", meets all" if p.ok else ""))
+        color = "#2e7d32" if p.ok else "#c62828"
+        parts.append(el("circle", title=tip, cx=cx, cy=cy, r=4.0, fill=color,
+                        fill_opacity=0.7))
+        if p.as_written:
+            parts.append(el("circle", title=f"as written: {tip}", cx=cx, cy=cy, r=8.0,
+                            fill="none", stroke="#1565c0", stroke_width=2.0))
+    body = "".join(parts)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}" '
+            f'width="{WIDTH:.0f}" height="{HEIGHT:.0f}" role="img" '
+            f'aria-label="trade-off: detection delay against false firings">{body}</svg>')

@@ -1,0 +1,33 @@
+"""The `harness tune` page: one self-contained HTML file in the report's style (its CSS,
+inline SVG, no script): the trade-off chart and the candidate table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.errors import InputError
+from harness.report.html import environment
+from harness.report.tune_chart import tradeoff_svg
+from harness.tune.output import by_scenario, cell
+from harness.tune.run import TuneResult
+
+
+def render_tune_html(result: TuneResult) -> str:
+    rows = [
+        {
+            "candidate": c,
+            "ok": result.meets_all(i),
+            "cells": [cell(checks) for checks in by_scenario(result, i).values()],
+        }
+        for i, c in enumerate(result.candidates)
+    ]
+    template = environment().get_template("tune.html.j2")
+    return template.render(result=result, rows=rows, chart=tradeoff_svg(result))
+
+
+def write_tune_html(result: TuneResult, path: Path) -> Path:
+    try:
+        path.write_text(render_tune_html(result), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"Cannot write the tune page: {exc}", path=path) from None
+    return path
