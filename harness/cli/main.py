@@ -23,7 +23,10 @@ def _register() -> None:
     # Imported here so a subcommand's import cost is paid only by the harness command.
     from importlib import import_module
 
-    names = ("up", "run", "rules", "lint", "report", "slo", "backtest", "promtool_test", "tune")
+    names = (
+        "up", "run", "rules", "lint", "report", "slo",
+        "backtest", "promtool_test", "tune", "probes",
+    )
     for name in names:
         cli.add_command(import_module(f"harness.cli.{name}").command)
 

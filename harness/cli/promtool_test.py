@@ -34,7 +34,7 @@ def command(files: tuple[Path, ...], json_path: Path | None, no_offline: bool,
     from harness.promtool.run import check_file, run_test_file
 
     for path in files:  # every file's bad input before any leg runs
-        check_file(path, allow_beyond_series)
+        check_file(path, allow_beyond_series, time_scale)
     rows = []
     for i, path in enumerate(files):
         where = work_dir / str(i) if work_dir else None

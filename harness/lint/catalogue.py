@@ -1,6 +1,6 @@
 """What the lint knows about the target's series: metric families, their labels, and
 which labels are high-cardinality. The defaults are the spec's instrumentation
-(spec/monitoring-architecture.md, Prometheus Metrics), as the target exposes it.
+(the monitoring specification's "Prometheus Metrics" section), as the target exposes it.
 
 Override with a YAML file (``harness lint --catalogue FILE``)::
 

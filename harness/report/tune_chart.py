@@ -76,3 +76,33 @@ def tradeoff_svg(result: TuneResult) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}" '
             f'width="{WIDTH:.0f}" height="{HEIGHT:.0f}" role="img" '
             f'aria-label="trade-off: detection delay against false firings">{body}</svg>')
+
+
+TL_WIDTH, TL_ROW = 260.0, 12.0
+
+
+def timeline_svg(result: TuneResult, index: int) -> str:
+    """One candidate's firing bands (red) over each scenario's phases (grey: the first
+    phase, then alternating shades), one row per scenario, a shared time axis."""
+    ends = [end for phases in result.phases.values() for _, _, end in phases]
+    span = max(ends, default=1.0) or 1.0
+    x = Scale(0.0, span, 0.0, TL_WIDTH)
+    parts = []
+    firing = result.firing[index] if index < len(result.firing) else {}
+    for row, scenario in enumerate(result.scenarios):
+        top = row * (TL_ROW + 2)
+        for n, (name, start, end) in enumerate(result.phases.get(scenario, [])):
+            shade = "#eceff1" if n % 2 == 0 else "#cfd8dc"
+            parts.append(el("rect", title=f"{scenario}: {name} {start:g}-{end:g} min",
+                            x=x(start), y=top, width=max(0.5, x(end) - x(start)),
+                            height=TL_ROW, fill=shade))
+        for start, end in firing.get(scenario, []):
+            parts.append(el("rect", title=f"{scenario}: firing {start:g}-{end:g} min",
+                            x=x(max(0.0, start)), y=top + 2,
+                            width=max(1.0, x(min(end, span)) - x(max(0.0, start))),
+                            height=TL_ROW - 4, fill="#c62828"))
+    height = len(result.scenarios) * (TL_ROW + 2)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {TL_WIDTH:.0f} {height:.0f}" '
+            f'width="{TL_WIDTH:.0f}" height="{height:.0f}" role="img" '
+            f'aria-label="firing per scenario, {span:g} production minutes">'
+            f'{"".join(parts)}</svg>')

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from harness.errors import InputError
 from harness.report.html import environment
-from harness.report.tune_chart import tradeoff_svg
+from harness.report.tune_chart import timeline_svg, tradeoff_svg
 from harness.tune.output import by_scenario, cell
 from harness.tune.run import TuneResult
 
@@ -18,6 +18,7 @@ def render_tune_html(result: TuneResult) -> str:
             "candidate": c,
             "ok": result.meets_all(i),
             "cells": [cell(checks) for checks in by_scenario(result, i).values()],
+            "timeline": timeline_svg(result, i),
         }
         for i, c in enumerate(result.candidates)
     ]

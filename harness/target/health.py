@@ -53,3 +53,43 @@ async def health_response(
         **(extra or {}),
     }
     return JSONResponse(body, status_code=200 if status == "healthy" else 503)
+
+
+def spec_eventbus_check(ping: Check) -> Check:
+    """The spec's literal ``xinfo('STREAM', 'events:*')`` on the client whose ``ping`` the
+    routes get (XINFO takes no glob: it always fails with 'no such key')."""
+    client = getattr(ping, "__self__", None)
+
+    async def check() -> Any:
+        if client is None:
+            raise RuntimeError("no Redis client behind the ping check")
+        return await client.execute_command("XINFO", "STREAM", "events:*")
+
+    return check
+
+
+def add_probe_routes(app: Any, started: float, *, database: Check, redis: Check) -> None:
+    """Separate probe semantics beside the spec's /health (which stays as it is):
+
+    /health/live: the process answers (liveness: a dependency outage must not restart it);
+    /health/ready: database and Redis answer (readiness: serve traffic only then);
+    /health/spec: /health with the spec's literal EventBus check (shows it always fails).
+    """
+
+    @app.get("/health/live")
+    async def live() -> JSONResponse:
+        return JSONResponse({"status": "alive", "uptime": round(time.monotonic() - started, 3)})
+
+    @app.get("/health/ready")
+    async def ready() -> JSONResponse:
+        db_s, redis_s = await asyncio.gather(_run(database), _run(redis))
+        ok = db_s == redis_s == "healthy"
+        body = {"status": "ready" if ok else "not ready",
+                "checks": {"database": db_s, "redis": redis_s}}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @app.get("/health/spec")
+    async def spec() -> JSONResponse:
+        return await health_response(
+            started, database=database, redis=redis, eventbus=spec_eventbus_check(redis)
+        )

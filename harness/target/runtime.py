@@ -28,7 +28,7 @@ from starlette.responses import Response
 
 from harness.target.db import make_engine, make_sessionmaker, ping
 from harness.target.fault_state import Faults
-from harness.target.health import health_response
+from harness.target.health import add_probe_routes, health_response
 from harness.target.logs import configure_logging
 from harness.target.metrics import TargetMetrics
 from harness.target.settings import Settings
@@ -109,6 +109,9 @@ def add_ops_routes(
             eventbus=eventbus,
             extra=extra() if extra is not None else None,
         )
+
+    add_probe_routes(app, started, database=lambda: run_in_threadpool(ping, core.engine),
+                     redis=redis)
 
 
 async def stop_tasks(tasks: Collection[asyncio.Task[None]], timeout: float) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import InputError
+from harness.offline.evaluate import Evaluation
 from harness.offline.recording import Recording, find_recordings, load_recording, open_recording
 from harness.rules.model import AlertRule
 from harness.scenarios.loader import load_scenario
@@ -46,6 +47,10 @@ class TuneResult:
     checks: list[list[Check]]  # per candidate: every scenario's checks, in scenario order
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # Production minutes from each scenario's first phase: its phases (name, start, end),
+    # and per candidate its firing bands (start, end) in each scenario.
+    phases: dict[str, list[tuple[str, float, float]]] = field(default_factory=dict)
+    firing: list[dict[str, list[tuple[float, float]]]] = field(default_factory=list)
 
     def meets_all(self, index: int) -> bool:
         return all(c.ok for c in self.checks[index])
@@ -117,6 +122,8 @@ def tune(
     started = time.monotonic()
     written, k = written_rule(recorded, alert)
     checks: list[list[Check]] = [[] for _ in candidates]
+    phases: dict[str, list[tuple[str, float, float]]] = {}
+    firing: list[dict[str, list[tuple[float, float]]]] = [{} for _ in candidates]
     for item in recorded:
         rec = item.recording
         run = rec.rule(alert)
@@ -127,6 +134,10 @@ def tune(
         per = score(rec, item.scenario, alert, candidates, rules, evaluations, values)
         for i, found in enumerate(per):
             checks[i] += found
+        sid = item.scenario.id
+        phases[sid], bands = timeline(rec, evaluations)
+        for i, band in enumerate(bands):
+            firing[i][sid] = band
     return TuneResult(
         alert=alert,
         run_dir=run_dir,
@@ -136,4 +147,25 @@ def tune(
         scenarios=[r.scenario.id for r in recorded],
         checks=checks,
         seconds=time.monotonic() - started,
+        phases=phases,
+        firing=firing,
     )
+
+
+def timeline(
+    rec: Recording, evaluations: Sequence[Evaluation]
+) -> tuple[list[tuple[str, float, float]], list[list[tuple[float, float]]]]:
+    """The scenario's phases and each candidate's firing bands, production minutes
+    from the first phase's start (the page's per-candidate timelines)."""
+    t0 = float(rec.phases[0]["start"]) if rec.phases else rec.prometheus_started
+    scale = rec.time_scale / 60
+
+    def at(ts: float) -> float:
+        return round((ts - t0) * scale, 3)
+
+    phases = [(str(p["name"]), at(float(p["start"])), at(float(p["end"]))) for p in rec.phases]
+    bands = [
+        [(at(e.fired_at or 0.0), at(e.resolved_at or rec.ended)) for e in ev.fired]
+        for ev in evaluations
+    ]
+    return phases, bands

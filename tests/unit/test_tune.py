@@ -166,3 +166,17 @@ def test_bad_input_is_exit_2_before_anything_runs(
 def test_the_rule_as_written_is_the_recorded_rule_times_k(tmp_path: Path) -> None:
     recording = make_recording(tmp_path)
     assert production_rule(recording.rule("A"), 60.0).for_s == 300.0
+
+
+def test_timelines_are_production_minutes_from_the_first_phase(tmp_path: Path) -> None:
+    from harness.report.tune_chart import timeline_svg
+    from harness.tune.run import timeline
+
+    recording = make_recording(tmp_path)  # fault 120..150 s at k=60
+    phases, bands = timeline(recording, [_evaluation(126.0, 151.0), _evaluation(None, None)])
+    assert phases == [("fault", 0.0, 30.0)]
+    assert bands == [[(6.0, 31.0)], []]
+    result = _result(tmp_path / "r")
+    result.phases, result.firing = {"s": phases}, [{"s": b} for b in bands] + [{}]
+    assert timeline_svg(result, 0).count("<rect") == 2  # the phase, one firing band
+    assert timeline_svg(result, 1).count("<rect") == 1

@@ -1,7 +1,9 @@
 """Fidelity on live recorded runs: offline == live ALERTS, and `harness tune` over them.
 
-Two short scenarios run once at k=60 (about 50 s together): one where HighErrorRate
-fires and resolves, and its transient, where it must stay quiet. Each scenario's
+Three short scenarios run once at k=60 (about 75 s together): one where HighErrorRate
+fires and resolves, its transient, where it must stay quiet, and a critical and a
+warning alert firing together until the run ends (the live history once called them
+resolved there: this test found it). Each scenario's
 recording is reopened by a throwaway Prometheus on a copy, and for the rules as run the
 offline FiredAt/ResolvedAt of every alert must equal the live ``ALERTS`` episodes within
 one evaluation interval (``check_fidelity``). The same run then feeds `harness tune`
@@ -24,7 +26,11 @@ from harness.paths import PROJECT_DIR, SCENARIOS_DIR
 
 pytestmark = [pytest.mark.integration, pytest.mark.alerts, pytest.mark.timeout(400)]
 
-SCENARIOS = ("high-error-rate.yaml", "high-error-rate-transient.yaml")
+SCENARIOS = (
+    "high-error-rate.yaml",
+    "high-error-rate-transient.yaml",
+    "critical-and-warning.yaml",
+)
 
 
 def _harness(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -64,7 +70,7 @@ def test_offline_matches_live_alerts_within_one_evaluation(run_dir: Path) -> Non
         assert result.alerts, folder
         assert result.ok, result.describe()
         live_firings += sum(len(v) for a in result.alerts for v in a.live.values())
-    assert live_firings >= 1  # the fault scenario fired: the comparison compared something
+    assert live_firings >= 3  # HighErrorRate twice, HighLatency once: something was compared
 
 
 def test_tune_over_the_recorded_run(run_dir: Path, tmp_path: Path) -> None:
@@ -77,6 +83,7 @@ def test_tune_over_the_recorded_run(run_dir: Path, tmp_path: Path) -> None:
     assert candidates[0.05]["as_written"] and candidates[0.05]["meets_all"]
     high = candidates[0.5]
     assert not high["meets_all"]
-    (fires,) = [c for c in high["checks"] if c["kind"] == "fires"]
-    assert fires["delay_s"] is None and fires["margin"] < 0
+    fires = [c for c in high["checks"] if c["kind"] == "fires"]
+    assert len(fires) == 2  # high-error-rate and critical-and-warning
+    assert all(c["delay_s"] is None and c["margin"] < 0 for c in fires), fires
     assert "<svg" in (tmp_path / "tune.html").read_text()
