@@ -11,10 +11,15 @@ from typing import TYPE_CHECKING
 import click
 
 from harness.errors import InputError
+from harness.paths import CORRECTED_DIR
 
 if TYPE_CHECKING:
-    from harness.offline.evaluate import Evaluation
+    from harness.offline.source import SourceOptions
     from harness.rules.model import AlertRule
+    from harness.tune.backtest import BacktestResult
+    from harness.tune.candidates import Candidate
+
+DEFAULT_RULES = CORRECTED_DIR / "prometheus-alerts.yml"
 
 
 def _seconds(value: str, what: str) -> float:
@@ -55,13 +60,15 @@ def _headers(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def candidates(
-    rules_file: Path, alerts: tuple[str, ...], thresholds: tuple[float, ...]
-) -> list[tuple[str, AlertRule]]:
-    """(label, rule) per candidate: each chosen alert as written, then each threshold."""
-    from dataclasses import replace
-
-    from harness.offline.evaluate import split_comparison
+    rules_file: Path,
+    alerts: tuple[str, ...],
+    grid_options: tuple[list[float], list[float], list[float], tuple[str, ...]],
+) -> list[tuple[str, Candidate, AlertRule]]:
+    """(alert, candidate, rule) per candidate: each chosen alert's grid (``build_grid``,
+    as ``harness tune``); without candidate options, each alert as written."""
     from harness.rules.load import alert_names, load_rules
+    from harness.tune.backtest import candidate_rules
+    from harness.tune.candidates import build_grid
 
     loaded = load_rules(rules_file)
     known = alert_names(loaded)
@@ -71,58 +78,11 @@ def candidates(
                 f"No alert {name!r} in this file; it has: {', '.join(known)}.", path=rules_file
             )
     chosen = [r for r in loaded.alerts if not alerts or r.name in alerts]
-    found: list[tuple[str, AlertRule]] = []
+    found: list[tuple[str, Candidate, AlertRule]] = []
     for rule in chosen:
-        found.append(("as written", rule))
-        comparison = split_comparison(rule.expr) if thresholds else None
-        if thresholds and comparison is None:
-            raise InputError(
-                f"Alert {rule.name}'s expression is not '<expression> <comparison> <number>', "
-                "so --threshold cannot vary it.",
-                path=rules_file,
-                line=rule.expr_line or rule.line,
-            )
-        for value in thresholds:
-            assert comparison is not None
-            found.append(
-                (f"threshold {value:g}", replace(rule, expr=comparison.with_threshold(value)))
-            )
+        grid = build_grid(rule, *grid_options)
+        found += [(rule.name, c, r) for c, r in candidate_rules(rule, grid)]
     return found
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
-
-
-def _when(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
-def _show(label: str, result: Evaluation, end: float) -> None:
-    from harness.durations import format_duration
-
-    rule = result.rule
-    shared = " (shares its query)" if result.comparison is not None else ""
-    click.echo(
-        f"{rule.name}, {label}: {' '.join(rule.expr.split())}, "
-        f"for {format_duration(rule.for_s)}{shared}"
-    )
-    for episode in result.fired:
-        labels = ", ".join(f'{k}="{v}"' for k, v in episode.labels if k != "alertname")
-        ended = _when(episode.resolved_at) if episode.resolved_at is not None else "still firing"
-        firing = format_duration(round(episode.firing_seconds(end)))
-        click.echo(
-            f"  fired {_when(episode.fired_at or 0)}  resolved {ended}  "
-            f"firing {firing}  {{{labels}}}"
-        )
-    total = sum(e.firing_seconds(end) for e in result.fired)
-    pending = len(result.episodes) - len(result.fired)
-    click.echo(
-        f"  {_count(len(result.fired), 'episode')} fired, {format_duration(round(total))} firing"
-        f"; {pending} pending only"
-    )
-    for error in result.errors:
-        click.echo(f"  evaluation failed at {_when(error.at)}: {error.message}")
 
 
 @click.command(name="backtest")
@@ -134,7 +94,8 @@ def _show(label: str, result: Evaluation, end: float) -> None:
 @click.option(
     "--rules",
     "rules_file",
-    required=True,
+    default=DEFAULT_RULES,
+    show_default=True,
     type=click.Path(path_type=Path),
     help="Rule file holding the alerts.",
 )
@@ -146,13 +107,14 @@ def _show(label: str, result: Evaluation, end: float) -> None:
 )
 @click.option("--since", default="7d", show_default=True, help="How far back from --until.")
 @click.option("--until", default=None, help="End: RFC 3339 or unix seconds; default: now.")
-@click.option(
-    "--threshold",
-    "thresholds",
-    multiple=True,
-    type=float,
-    help="A candidate threshold for the alert's comparison (repeatable).",
-)
+@click.option("--threshold", "thresholds", multiple=True,
+              help="Thresholds: 0.05, 0.03,0.05 or start:stop:step (0.02:0.10:0.01).")
+@click.option("--for", "fors", multiple=True, help="for: values: 0,1m,5m.")
+@click.option("--keep-firing-for", "keeps", multiple=True, help="keep_firing_for: values: 0,2m.")
+@click.option("--expr", "exprs", multiple=True, help="A whole expression variant; repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--html", type=click.Path(path_type=Path), default=None,
+              help="Also write the HTML page (trade-off chart, timelines) there.")
 @click.option(
     "--evaluation-interval",
     default="1m",
@@ -165,10 +127,13 @@ def _show(label: str, result: Evaluation, end: float) -> None:
     default=None,
     help="Sent as 'Authorization: Bearer ...' (or set HARNESS_BEARER_TOKEN).",
 )
-@click.option("--header", "headers", multiple=True, help="An extra 'Name: value' header.")
+@click.option("--header", "headers", multiple=True,
+              help="An extra 'Name: value' header (e.g. 'X-Scope-OrgID: tenant' for Mimir).")
 @click.option("--ca-file", default=None, help="CA bundle to verify the server's certificate.")
 @click.option("--insecure-skip-verify", is_flag=True, help="Do not verify TLS certificates.")
-@click.option("--max-queries", default=1000, show_default=True, type=click.IntRange(1))
+@click.option("--timeout", default="60s", show_default=True, help="Per query.")
+@click.option("--max-queries", default=1000, show_default=True, type=click.IntRange(1),
+              help="Cap on range queries sent (checked before each range starts).")
 @click.option(
     "--retries",
     default=3,
@@ -181,7 +146,7 @@ def _show(label: str, result: Evaluation, end: float) -> None:
     default=11_000,
     show_default=True,
     type=click.IntRange(1, 11_000),
-    help="Steps per range query.",
+    help="Steps per range query (longer ranges are chunked).",
 )
 def command(
     prometheus_url: str,
@@ -189,46 +154,100 @@ def command(
     alerts: tuple[str, ...],
     since: str,
     until: str | None,
-    thresholds: tuple[float, ...],
+    thresholds: tuple[str, ...],
+    fors: tuple[str, ...],
+    keeps: tuple[str, ...],
+    exprs: tuple[str, ...],
+    fmt: str,
+    html: Path | None,
     evaluation_interval: str,
     bearer_token: str | None,
     headers: tuple[str, ...],
     ca_file: str | None,
     insecure_skip_verify: bool,
+    timeout: str,
     max_queries: int,
     retries: int,
     max_points: int,
 ) -> int:
-    """Episodes of each alert (and of each --threshold variant) over the server's history."""
-    from harness.offline.evaluate import evaluate
-    from harness.offline.source import PrometheusSource, SourceOptions
+    """Episodes, time firing and pages per week of each alert, and of each candidate
+    variant (--threshold, --for, --keep-firing-for, --expr), over the server's history."""
+    from harness.offline.source import SourceOptions
+    from harness.tune.candidates import parse_durations, parse_thresholds
 
     end = _instant(until)
     start = end - _seconds(since, "--since")
-    chosen = candidates(rules_file, alerts, thresholds)
+    grid_options = (
+        parse_thresholds(thresholds),
+        parse_durations(fors, "--for"),
+        parse_durations(keeps, "--keep-firing-for"),
+        exprs,
+    )
+    chosen = candidates(rules_file, alerts, grid_options)
     options = SourceOptions(
         url=prometheus_url,
         headers=_headers(headers),
         bearer_token=bearer_token,
         ca_file=ca_file,
         insecure_skip_verify=insecure_skip_verify,
+        timeout_s=_seconds(timeout, "--timeout"),
         max_queries=max_queries,
         retries=retries,
         max_points=max_points,
     )
-    with PrometheusSource(options) as source:
-        results = evaluate(
-            [r for _, r in chosen],
-            source,
-            start,
-            end,
-            default_interval_s=_seconds(evaluation_interval, "--evaluation-interval"),
-        )
-        sent = source.queries
-    click.echo(
-        f"{_when(start)} .. {_when(end)}: {_count(len(chosen), 'candidate')}, "
-        f"{_count(sent, 'range query', 'range queries')}"
-    )
-    for (label, _), result in zip(chosen, results, strict=True):
-        _show(label, result, end)
+    interval = _seconds(evaluation_interval, "--evaluation-interval")
+    result = _run(options, chosen, start, end, interval, quiet=fmt == "json")
+    _output(result, fmt, html)
     return 0
+
+
+def _run(
+    options: SourceOptions,
+    chosen: list[tuple[str, Candidate, AlertRule]],
+    start: float,
+    end: float,
+    interval: float,
+    *,
+    quiet: bool,
+) -> BacktestResult:
+    """Evaluate every candidate, with a progress bar over the range queries."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from harness.offline.evaluate import evaluate, grid, plan
+    from harness.offline.source import PrometheusSource
+    from harness.tune.backtest import BacktestResult, Row
+
+    began = time.monotonic()
+    rules = [r for _, _, r in chosen]
+    console = Console(stderr=True)
+    with (
+        Progress(console=console, transient=True, disable=quiet or not console.is_terminal)
+        as bar,
+        PrometheusSource(options, progress=lambda *_: bar.advance(task)) as source,
+    ):
+        planned = 0
+        for query in plan(rules, interval):
+            span = grid(start, end, query.interval_ms)
+            planned += source.planned_queries(*span, query.interval_ms) if span else 0
+        task = bar.add_task("range queries", total=planned)
+        results = evaluate(rules, source, start, end, default_interval_s=interval)
+        sent = source.queries
+    rows = tuple(
+        Row(alert, candidate, evaluation, end)
+        for (alert, candidate, _), evaluation in zip(chosen, results, strict=True)
+    )
+    return BacktestResult(options.url, start, end, rows, sent, time.monotonic() - began)
+
+
+def _output(result: BacktestResult, fmt: str, html: Path | None) -> None:
+    from harness.report.tune_html import write_backtest_html
+    from harness.tune.backtest import print_table, to_json
+
+    if fmt == "json":
+        click.echo(to_json(result))
+    else:
+        print_table(result)
+    if html is not None:
+        page = write_backtest_html(result, html)
+        click.echo(f"backtest page: {page}", err=fmt == "json")

@@ -73,6 +73,7 @@ class Observer:
         poll_interval: float,
         alertmanager_every: int = 5,
     ) -> None:
+        # Attribute assignments, like eventbus.Consumer's __init__: constructor boilerplate.
         self._prom = prometheus
         self._am = alertmanager
         self._poll = poll_interval

@@ -39,6 +39,7 @@ class ExpectationVerdict:
     def of(cls, scenario: str, alert: str, check: str, verdict: Verdict) -> ExpectationVerdict:
         return cls(scenario, alert, check, verdict)
 
+    # Delegating properties, like prepare.Prepared's: boilerplate, no logic to share.
     @property
     def passed(self) -> bool:
         return self.verdict.passed

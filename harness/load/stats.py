@@ -55,6 +55,7 @@ class EndpointStats:
         return float(percentile(self.response_times, timed, fraction)) if timed else None
 
 
+# Same fields as report.model.HistoryPoint (the report.json schema); load/ sits below report/.
 @dataclass(frozen=True)
 class HistoryPoint:
     """One row of the 1 s history for the aggregate (Locust's current 10 s window)."""

@@ -88,6 +88,7 @@ class Evaluation:
         return tuple(e for e in self.episodes if e.fired_at is not None)
 
 
+# Narrower than rules.numbers.constant on purpose: only a literal threshold, never arithmetic.
 def _number(node: promql.Node) -> float | None:
     """The value of a number literal (through parentheses and a unary minus), else None."""
     if isinstance(node, pp.NumberLiteral):

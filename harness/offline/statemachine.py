@@ -44,6 +44,7 @@ class State(Enum):
     FIRING = "firing"
 
 
+# Same fields as promtool.testfile.ExpSample: an evaluated sample here, an expected one there.
 @dataclass(frozen=True)
 class Sample:
     """One element of the expression's result at one evaluation: labels and value."""

@@ -14,9 +14,10 @@ series at offsets from promtool's instants (an ``increase`` over an hour reads 1
 where promtool reads 150).
 
 What cannot be exact, and how it is reported:
-- live evaluations are offset from promtool's instants by up to one interval: a case is
-  compared only where the offline leg's firing set is the same at the instants one
-  interval before and after ``eval_time`` (``stable``); others are "n/a (timing)";
+- live samples lag promtool's by up to a scrape interval and evaluations by up to an
+  evaluation interval: a case is compared only where the offline leg's firing set is the
+  same from two evaluation intervals before ``eval_time`` to one after (``stable``);
+  others are "n/a (timing)";
 - a series that stops is marked stale live at the next scrape, where promtool keeps it
   for the 5m lookback; per-second functions (rate, irate, deriv) read k times larger
   values: a disagreement on a rule using them says so.
@@ -92,7 +93,7 @@ def series_exporter(group: TestGroup, k: float) -> Iterator[tuple[int, list[floa
             body = b""
             if start:
                 test_ms = (time.time() - start[0]) * k * 1000
-                body = exposition(group.input_series, group.interval_ms, test_ms).encode()
+                body = exposition(group.unique_series(), group.interval_ms, test_ms).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/plain; version=0.0.4")
             self.end_headers()

@@ -46,13 +46,15 @@ Recorded = dict[LabelSet, list[tuple[int, float]]]
 # of weeks) thousands of blocks and minutes of backfill.
 MAX_BLOCK = "87600h"
 RETENTION_MS = parse_ms(RETENTION)
+STABLE_STEPS = (-2, -1, 0, 1)  # evaluation intervals around eval_time (see ``stable``)
 
 
 @dataclass(frozen=True)
 class OfflineVerdict(Verdict):
     notes: tuple[str, ...] = ()
-    # The same firing alerts one evaluation before and after: a live run, whose
-    # evaluations are offset from promtool's instants, can be compared exactly.
+    # The same firing alerts from two evaluations before to one after: a live run,
+    # whose samples and evaluations lag promtool's instants by up to a scrape interval
+    # and an evaluation interval, can be compared at eval_time + half an interval.
     stable: bool = False
 
 
@@ -70,7 +72,7 @@ def run_offline(test_file: TestFile, work_dir: Path) -> dict[str, OfflineVerdict
 def input_series(test: TestGroup) -> tuple[list[Series], list[str]]:
     """The group's input series as backfill series; notes on what blocks cannot hold."""
     out, notes = [], []
-    for one in test.input_series:
+    for one in test.unique_series():
         samples = [(i * test.interval_ms / 1000, v.value) for i, v in enumerate(one.values)
                    if not v.omitted and not v.stale]
         if test.interval_ms == 0 and samples:
@@ -106,8 +108,8 @@ def _run_test_group(test_file: TestFile, test: TestGroup, groups: list[RuleGroup
     step = test_file.evaluation_interval_ms
     groups = needed_rules(groups, test)
     instants = list(range(0, test.max_eval_ms() + step + 1, step))
-    snapshots = {(c.eval_time_ms // step * step + d, c.alertname)
-                 for c in test.alert_cases for d in (-step, 0, step)}
+    snapshots = {(c.eval_time_ms // step * step + d * step, c.alertname)
+                 for c in test.alert_cases for d in STABLE_STEPS}
     inputs, notes = input_series(test)
     record_alerts = reads_alerts(groups, test)
     if record_alerts:
@@ -169,8 +171,9 @@ def _judge(test: TestGroup, run: GroupRun, step: int, url: str,
         verdict = _alert_verdict(case, got, [*notes, *sorted(run.notes)])
         def firing_at(t: int, name: str = case.alertname) -> list[LabelSet]:
             return sorted(tuple(sorted(x.items())) for x, _ in run.firing.get((t, name), []))
-        out[key] = replace(verdict, stable=at >= step and firing_at(at - step)
-                           == firing_at(at) == firing_at(at + step))
+        around = [firing_at(at + d * step) for d in STABLE_STEPS]
+        out[key] = replace(verdict, stable=at >= 2 * step and all(
+            one == around[0] for one in around))
     for expr in test.expr_cases:
         key = case_key(test.index, "promql_expr_test", expr.index)
         out[key] = _expr_verdict(expr, url, notes) if run.error is None else \

@@ -114,11 +114,13 @@ def evaluate_group(url: str, groups: Sequence[RuleGroup], test: TestGroup,
                                             group.limit or 0)
                 alerts[(gi, ri)] = _AlertState(rule, machine)
     recorded: dict[LabelSet, list[tuple[int, float]]] = defaultdict(list)
+    queries = {(gi, ri): rule_query(rule.expr) for gi, group in enumerate(groups)
+               for ri, rule in enumerate(group.rules)}
     for ts in instants:
         for gi, group in enumerate(groups):
             for ri, rule in enumerate(group.rules):
                 try:
-                    points = instant_query(url, rule.expr, ts)
+                    points = instant_query(url, queries[(gi, ri)], ts)
                 except QueryError as exc:
                     run.error = f"rule: {rule.name}, time: {ts / 1000:g}s, err: {exc.message}"
                     return run
@@ -134,6 +136,17 @@ def evaluate_group(url: str, groups: Sequence[RuleGroup], test: TestGroup,
                 for f in _firing(state, test, run)]
     run.recorded = dict(recorded)
     return run
+
+
+def rule_query(expr: str) -> str:
+    """What the rule engine queries: Prometheus evaluates a rule's expression as printed
+    from its syntax tree, which sorts each selector's matchers. That order is visible in
+    one place: the labels ``absent()`` gives its result (an equality matcher sets a
+    label, any later matcher on it removes it), so such expressions are printed the
+    same way here (promql_parser's ``prettify``, a port of the Go printer)."""
+    if "absent" not in expr:
+        return expr
+    return str(promql.parse(expr).prettify())
 
 
 def _record(rule: RecordingRule, points: list[Point], ts: int,
@@ -168,6 +181,7 @@ def _alert_step(state: _AlertState, points: list[Point], ts: int, test: TestGrou
         for name, template in state.rule.labels.items():
             value = _expand(template, point, test, run)
             merged[name] = template if value is None else value
+        merged = {k: v for k, v in merged.items() if v != ""}  # an empty label is no label
         samples.append(Sample(merged, point.value))
         state.last_seen[alert_labels(merged, {}, state.rule.name)] = point
     state.machine.step(ts, samples)

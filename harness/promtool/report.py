@@ -23,6 +23,13 @@ from harness.promtool.offline import OfflineVerdict
 from harness.promtool.testfile import TestFile
 
 NOT_RUN = "-"
+LIVE_COMPARISON = (
+    "firing alerts at eval_time + half an evaluation interval (scaled): labels exactly; "
+    "annotations exactly, except the numbers of those printing $value, masked (live reads "
+    "the series at offsets from promtool's instants); alert_rule_test cases only, and only "
+    "where the offline firing set is the same from 2 evaluation intervals before eval_time "
+    "to 1 after (live samples and evaluations lag by up to one scrape and one evaluation "
+    "interval)")
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,7 @@ def summary(rows: list[CaseRow]) -> dict[str, Any]:
     if live:
         out["promtool_live_compared"] = len(live)
         out["promtool_live_agree"] = sum(r.live == r.promtool for r in live)
+        out["live_comparison"] = LIVE_COMPARISON
     return out
 
 

@@ -88,6 +88,12 @@ class TestGroup:
     line: int
     index: int
 
+    def unique_series(self) -> list[InputSeries]:
+        """One definition per label set: the last, as promtool's ``load`` keeps it
+        (``loadCmd.set`` replaces an earlier series with the same labels)."""
+        last = {tuple(sorted(s.labels.items())): s for s in self.input_series}
+        return list(last.values())
+
     def max_eval_ms(self) -> int:
         times = [c.eval_time_ms for c in self.alert_cases] + [
             c.eval_time_ms for c in self.expr_cases]

@@ -146,7 +146,7 @@ def _validated(src: Source) -> dict[str, Any]:
     if "global" in top and isinstance(top["global"][1], yaml.MappingNode):
         timeout = src.mapping(top["global"][1], "global").get("resolve_timeout")
         if timeout is not None:
-            _check_duration(src, timeout[1], "global.resolve_timeout")
+            check_duration(src, timeout[1], "global.resolve_timeout")
     for i, node in enumerate(src.sequence(top["receivers"][1], "receivers")):
         items = src.mapping(node, f"receivers[{i}]", RECEIVER_KEYS)
         if "name" not in items:
@@ -165,13 +165,14 @@ def _check_timers(src: Source, node: yaml.Node, where: str) -> None:
     items = src.mapping(node, where)
     for key, _ in _TIMERS:
         if key in items:
-            _check_duration(src, items[key][1], f"{where}.{key}")
+            check_duration(src, items[key][1], f"{where}.{key}")
     if "routes" in items and not _is_null(items["routes"][1]):
         for i, child in enumerate(src.sequence(items["routes"][1], f"{where}.routes")):
             _check_timers(src, child, f"{where}.routes[{i}]")
 
 
-def _check_duration(src: Source, node: yaml.Node, where: str) -> None:
+def check_duration(src: Source, node: yaml.Node, where: str) -> None:
+    """A duration at ``node``, else the ConfigError at its line (also used by harness lint)."""
     try:
         parse_seconds(src.string(node, where))
     except ValueError as exc:

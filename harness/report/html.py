@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pydantic
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -58,14 +59,18 @@ def parse_report(data: object, source: str = "report.json") -> Report:
         raise InputError(f"not a harness report: {problems}{more}", path=source) from None
 
 
-def load_report(path: Path) -> Report:
+def read_report_json(path: Path) -> Any:
+    """The parsed JSON of a report.json (not yet checked against the model)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError("report.json not found", path=path) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"cannot read report.json: {exc}", path=path) from None
-    return parse_report(data, str(path))
+
+
+def load_report(path: Path) -> Report:
+    return parse_report(read_report_json(path), str(path))
 
 
 def render_html(report: Report, secrets: Iterable[str] = ()) -> str:

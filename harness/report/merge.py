@@ -11,13 +11,13 @@ scenario in two of them) are refused: they are not parts of one run.
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from harness.errors import InputError
-from harness.report.html import parse_report, write_html
+from harness.report.html import parse_report, read_report_json, write_html
+from harness.report.junit import JunitCase, junit_xml
 from harness.report.model import Report
 
 SAME = ("schema_version", "time_scale")  # must agree between the shards' reports
@@ -25,12 +25,7 @@ SAME = ("schema_version", "time_scale")  # must agree between the shards' report
 
 def _load(directory: Path) -> dict[str, Any]:
     path = directory if directory.suffix == ".json" else directory / "report.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("report.json not found", path=path) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read report.json: {exc}", path=path) from None
+    data = read_report_json(path)
     parse_report(data, str(path))  # InputError unless it is a harness report
     assert isinstance(data, dict)
     return data
@@ -98,30 +93,14 @@ def merge_reports(directories: Sequence[Path]) -> dict[str, Any]:
 
 def junit_text(report: Report) -> str:
     """junit.xml of a report (the same shape as ``harness run`` writes)."""
-    root = ET.Element("testsuite", name="alert-harness", tests=str(len(report.scenarios)))
-    failures = errors = 0
+    cases = []
     for scenario in report.scenarios:
-        case = ET.SubElement(
-            root,
-            "testcase",
-            classname="scenarios",
-            name=scenario.id,
-            time=f"{scenario.ended - scenario.started:.3f}",
-        )
-        failed = [v for v in scenario.verdicts if not v.passed]
-        if scenario.error:
-            errors += 1
-            ET.SubElement(case, "error", message=scenario.error).text = scenario.error
-        elif not scenario.passed:
-            failures += 1
-            text = "\n".join(v.message for v in failed) or "failed"
-            ET.SubElement(case, "failure", message=text.splitlines()[0]).text = text
-        ET.SubElement(case, "system-out").text = "\n".join(
-            f"[{'ok' if v.passed else 'FAIL'}] {v.message}" for v in scenario.verdicts
-        )
-    root.set("failures", str(failures))
-    root.set("errors", str(errors))
-    return ET.tostring(root, encoding="unicode")
+        text = "\n".join(v.message for v in scenario.verdicts if not v.passed) or "failed"
+        cases.append(JunitCase(
+            scenario.id, scenario.ended - scenario.started, scenario.error, scenario.passed,
+            (text.splitlines()[0], text), [(v.passed, v.message) for v in scenario.verdicts],
+        ))
+    return junit_xml(cases)
 
 
 def write_merged(directories: Sequence[Path], out: Path) -> list[Path]:

@@ -84,6 +84,7 @@ class Phase(_Model):
     faults: list[dict[str, Any]]
 
 
+# Field lists with descriptions, like Intervals above: different parts of the schema.
 class Budget(_Model):
     """A scenario's own bound on an event (``fires``/``notifies`` ``within:``)."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.report.svg import Scale, el, fmt_number, nice_range, text, ticks
+from harness.tune.backtest import BacktestResult, Row
 from harness.tune.run import TuneResult
 
 WIDTH, HEIGHT = 720.0, 360.0
@@ -106,3 +107,49 @@ def timeline_svg(result: TuneResult, index: int) -> str:
             f'width="{TL_WIDTH:.0f}" height="{height:.0f}" role="img" '
             f'aria-label="firing per scenario, {span:g} production minutes">'
             f'{"".join(parts)}</svg>')
+
+
+def backtest_svg(result: BacktestResult) -> str:
+    """`harness backtest`'s chart: pages per week (x) against hours firing (y), one point
+    per candidate; ringed: a rule as written."""
+    pts = [(result.pages_per_week(r), r.total_s / 3600, r) for r in result.rows]
+    x_lo, x_hi = nice_range(0.0, max((p for p, _, _ in pts), default=1.0) or 1.0)
+    y_lo, y_hi = nice_range(0.0, max((h for _, h, _ in pts), default=1.0) or 1.0)
+    x = Scale(x_lo, x_hi, LEFT, WIDTH - RIGHT)
+    y = Scale(y_lo, y_hi, HEIGHT - BOTTOM, TOP)
+    parts = [el("rect", x=LEFT, y=TOP, width=WIDTH - LEFT - RIGHT,
+                height=HEIGHT - TOP - BOTTOM, fill="none", stroke="#ccc")]
+    parts += [text(x(t), HEIGHT - BOTTOM + 16, fmt_number(t), text_anchor="middle",
+                   font_size=11) for t in ticks(x_lo, x_hi)]
+    parts += [text(LEFT - 6, y(t) + 4, fmt_number(t), text_anchor="end", font_size=11)
+              for t in ticks(y_lo, y_hi)]
+    parts.append(text((LEFT + WIDTH - RIGHT) / 2, HEIGHT - 12,
+                      "pages per week (fired episodes per 7 days)", text_anchor="middle",
+                      font_size=12))
+    parts.append(text(14, (TOP + HEIGHT - BOTTOM) / 2, "hours firing", font_size=12,
+                      text_anchor="middle",
+                      transform=f"rotate(-90 14 {(TOP + HEIGHT - BOTTOM) / 2:.1f})"))
+    for pages, hours, row in pts:
+        tip = f"{row.alert} {row.candidate.label}: {pages:.3g}/week, {hours:.3g} h firing"
+        parts.append(el("circle", title=tip, cx=x(pages), cy=y(hours), r=4.0, fill="#c62828",
+                        fill_opacity=0.7))
+        if row.candidate.as_written:
+            parts.append(el("circle", title=f"as written: {tip}", cx=x(pages), cy=y(hours),
+                            r=8.0, fill="none", stroke="#1565c0", stroke_width=2.0))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}" '
+            f'width="{WIDTH:.0f}" height="{HEIGHT:.0f}" role="img" '
+            f'aria-label="pages per week against hours firing">{"".join(parts)}</svg>')
+
+
+def backtest_timeline_svg(result: BacktestResult, row: Row) -> str:
+    """One candidate's firing bands (red) over the whole range (grey)."""
+    x = Scale(result.start, max(result.end, result.start + 1), 0.0, TL_WIDTH)
+    parts = [el("rect", x=0.0, y=0.0, width=TL_WIDTH, height=TL_ROW, fill="#eceff1")]
+    for start, end in row.firing:
+        parts.append(el("rect", title=f"firing {(end - start) / 60:.0f} min",
+                        x=x(max(start, result.start)), y=2.0,
+                        width=max(1.0, x(end) - x(max(start, result.start))),
+                        height=TL_ROW - 4, fill="#c62828"))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {TL_WIDTH:.0f} {TL_ROW:.0f}" '
+            f'width="{TL_WIDTH:.0f}" height="{TL_ROW:.0f}" role="img" '
+            f'aria-label="firing over the range">{"".join(parts)}</svg>')

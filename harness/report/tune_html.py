@@ -3,11 +3,18 @@ inline SVG, no script): the trade-off chart and the candidate table."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from harness.errors import InputError
 from harness.report.html import environment
-from harness.report.tune_chart import timeline_svg, tradeoff_svg
+from harness.report.tune_chart import (
+    backtest_svg,
+    backtest_timeline_svg,
+    timeline_svg,
+    tradeoff_svg,
+)
+from harness.tune.backtest import BacktestResult
 from harness.tune.output import by_scenario, cell
 from harness.tune.run import TuneResult
 
@@ -32,3 +39,23 @@ def write_tune_html(result: TuneResult, path: Path) -> Path:
     except OSError as exc:
         raise InputError(f"Cannot write the tune page: {exc}", path=path) from None
     return path
+
+
+def render_backtest_html(result: BacktestResult) -> str:
+    rows = [{"row": r, "pages": result.pages_per_week(r),
+             "timeline": backtest_timeline_svg(result, r)} for r in result.rows]
+    template = environment().get_template("backtest.html.j2")
+    return template.render(result=result, rows=rows, chart=backtest_svg(result),
+                           start=_when(result.start), end=_when(result.end))
+
+
+def write_backtest_html(result: BacktestResult, path: Path) -> Path:
+    try:
+        path.write_text(render_backtest_html(result), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"Cannot write the backtest page: {exc}", path=path) from None
+    return path
+
+
+def _when(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%SZ")

@@ -28,6 +28,7 @@ from harness.slo.model import SloFile
 from harness.stack import open_stack
 
 
+# Shaped like queries' LivePlan (frozen defaults), a different concept: the SLO check's phases.
 @dataclass(frozen=True)
 class SloPlan:
     time_scale: float = 60.0

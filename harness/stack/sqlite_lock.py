@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, LockError) as exc:
         print(f"sqlite_lock: {exc}", file=sys.stderr)
         return 2
+    # Same ready-file/sigwait tail as postgres_outage.py: each script runs standalone (python file).
     with open(args.ready, "w") as ready:
         ready.write(f"{os.getpid()}\n")
     print(f"sqlite_lock: holding WAL-index locks of {args.database}", flush=True)

@@ -98,6 +98,7 @@ class TargetMetrics:
             "eventbus_dlq", "Total number of events in dead letter queue", ("event_type",)
         )
 
+    # Same shape as _add_eventbus: the spec's families for another subsystem, declared flat.
     def _add_queues(self, f: _Families) -> None:
         """BullMQ."""
         self.bullmq_jobs = f.counter(

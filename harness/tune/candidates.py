@@ -42,6 +42,7 @@ class Candidate:
         extra = f" keep {format_duration(self.keep_firing_for_s)}" if self.keep_firing_for_s else ""
         return f"{what} for {format_duration(self.for_s)}{extra}"
 
+    # A field-by-field to_dict, like load.shape_plan's: different records.
     def to_dict(self) -> dict[str, object]:
         return {
             "label": self.label,

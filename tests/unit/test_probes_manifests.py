@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import kubernetes_validate
 import pytest
 import yaml
 
 from harness.errors import InputError
 from harness.probes.model import Probe, load_probes
-
-kubernetes_validate = pytest.importorskip("kubernetes_validate")
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
 K8S_VERSION = "1.30.0"
@@ -80,3 +79,17 @@ def test_load_probes_refuses_bad_manifests(tmp_path: Path, text: str, message: s
 def test_load_probes_names_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="Cannot read manifest"):
         load_probes(tmp_path / "absent.yaml")
+
+
+def test_cli_bad_input_exits_2_before_any_stack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from harness.cli.main import main
+
+    for argv in (["--manifest", str(tmp_path / "absent.yaml")],
+                 ["--manifest", str(DEPLOY / "spec" / "api.yaml"), "--time-scale", "0"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["probes", *argv])
+        assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Cannot read manifest" in err and "--time-scale must be positive" in err

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from harness.promtool.official import Verdict
 from harness.promtool.offline import OfflineVerdict
-from harness.promtool.replay import needed_rules, ordered_groups, reads_alerts
+from harness.promtool.replay import needed_rules, ordered_groups, reads_alerts, rule_query
 from harness.promtool.report import rows_for, summary, write_json
 from harness.promtool.testfile import load_test_file
 from harness.rules.load import load_rules_text
@@ -70,3 +70,19 @@ def test_needed_rules_follow_recording_rules(tmp_path: Path) -> None:
     assert [g.name for g in ordered_groups(groups, ["b", "a"])] == ["b", "a"]
     assert [g.name for g in ordered_groups(groups, ["a"])] == ["b", "a"]  # unlisted: 0
     assert reads_alerts(groups, tf.groups[0]) and not reads_alerts(kept, tf.groups[0])
+
+
+def test_rule_query_prints_absent_as_the_rule_engine_does() -> None:
+    expr = 'absent(x{ns="c", job="a", job!~".*b.*"})'
+    assert rule_query(expr) == 'absent(x{job!~".*b.*",job="a",ns="c"})'
+    assert rule_query("up == 0") == "up == 0"  # untouched without absent()
+
+
+def test_a_repeated_series_keeps_its_last_definition(tmp_path: Path) -> None:
+    (tmp_path / "rules.yml").write_text(RULES, encoding="utf-8")
+    (tmp_path / "t.yml").write_text(
+        "rule_files: [rules.yml]\ntests:\n  - interval: 1m\n    input_series:\n"
+        "      - {series: 'x{a=\"1\"}', values: '200'}\n"
+        "      - {series: 'x{a=\"1\"}', values: '403'}\n", encoding="utf-8")
+    group = load_test_file(tmp_path / "t.yml").groups[0]
+    assert [s.values[0].value for s in group.unique_series()] == [403.0]

@@ -213,6 +213,7 @@ def _postgres(images: Images, net: Network, access: PostgresAccess) -> Container
     )
 
 
+# Parameter lists shaped like local/plan.py's: containers and local processes plan differently.
 def _python(
     images: Images,
     net: Network,
