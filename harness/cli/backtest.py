@@ -215,7 +215,7 @@ def _run(
     from rich.progress import Progress
 
     from harness.offline.evaluate import evaluate, grid, plan
-    from harness.offline.source import PrometheusSource
+    from harness.offline.source import PrometheusSource, SourceError
     from harness.tune.backtest import BacktestResult, Row
 
     began = time.monotonic()
@@ -230,6 +230,12 @@ def _run(
         for query in plan(rules, interval):
             span = grid(start, end, query.interval_ms)
             planned += source.planned_queries(*span, query.interval_ms) if span else 0
+        if planned > options.max_queries:
+            raise SourceError(
+                f"This backtest needs {planned} range queries (chunks of at most "
+                f"{options.max_points} points); the cap is {options.max_queries}.",
+                hint="shorten the range, choose fewer alerts or raise --max-queries",
+            )
         task = bar.add_task("range queries", total=planned)
         results = evaluate(rules, source, start, end, default_interval_s=interval)
         sent = source.queries

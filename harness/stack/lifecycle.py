@@ -247,7 +247,12 @@ class StackLifecycle(Scoped):
         with ThreadPoolExecutor(len(chains), thread_name_prefix="stack-up") as pool:
             futures = [pool.submit(chain) for chain in chains]
             try:
-                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+                # A bounded wait, again and again: a blocked main thread would not see a
+                # SIGINT the kernel delivered to one of the pool's threads (Ctrl-C).
+                while True:
+                    done, pending = wait(futures, timeout=0.2, return_when=FIRST_EXCEPTION)
+                    if not pending or any(f.exception() is not None for f in done):
+                        break
                 for future in done:
                     if (error := future.exception()) is not None:
                         raise error

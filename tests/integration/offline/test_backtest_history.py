@@ -6,12 +6,15 @@ requests a minute with 2 errors (0.02%: healthy) for 3 days, then 40 (0.4%: a sl
 4x the 0.1% budget) for 2 days, 1 healthy day, an hour at 500 (5%: a fast burn) and the
 rest healthy. All values are integers, so both sides read bit-identical samples.
 
-Both sides evaluate the same series: the backtest range-queries a throwaway Prometheus
-serving blocks from ``promtool tsdb create-blocks-from openmetrics``; promtool gets them
-as ``input_series`` (the rules without their annotations: promtool would compare the
-rendered text, which has no bearing on when an alert fires). promtool's instants 0, E, 2E... are the backfill's BASE, BASE+E...
-(BASE a multiple of E, as the backtest's evaluation grid), so the comparison is exact at
-every instant (see test_offline_promtool.py for why it is exact, not within an interval).
+Both sides evaluate the same series every 5 minutes (EVAL; a 1m evaluation would
+make promtool's 3d windows take a minute): the backtest range-queries a throwaway
+Prometheus serving blocks from ``promtool tsdb create-blocks-from openmetrics``
+(``--evaluation-interval 5m``); promtool gets them as ``input_series``, with the rules
+less their annotations (promtool would compare the rendered text, which has no bearing
+on when an alert fires). promtool's instants 0, EVAL, 2 EVAL... are the backfill's
+BASE, BASE+EVAL... (BASE a multiple of EVAL, as the backtest's evaluation grid), so the
+comparison is exact at every instant (see test_offline_promtool.py for why it is exact,
+not within an interval).
 
 The alerts read recording rules (slo:availability_errors:ratio_rate*), which a real
 server has recorded but a backfilled one has not: the backtest gets the alerts with each
@@ -42,7 +45,8 @@ from harness.rules.promtool import test_rules as promtool_test_rules
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
-E = 60
+E = 60  # sample interval
+EVAL = 300  # evaluation interval of both sides: 5m keeps promtool's 3d windows quick
 BASE = 1_700_006_400  # 2023-11-15T00:00:00Z, a multiple of E
 RULES = CORRECTED_DIR / "slo-burn-rate.yml"
 ALERTS = ("AvailabilityFastBurn", "AvailabilityMediumBurn", "AvailabilitySlowBurn")
@@ -107,7 +111,8 @@ def backtest(history: History, *args: str, capsys: pytest.CaptureFixture[str]) -
     rules = history.work / "inlined.yml"
     rules.write_text(inlined_alerts(), encoding="utf-8")
     argv = ["backtest", "--prometheus-url", history.prometheus.url, "--rules", str(rules)]
-    argv += ["--until", str(BASE + STEPS * E), "--since", "7d", *args]
+    argv += ["--until", str(BASE + STEPS * E), "--since", "7d", "--evaluation-interval", "5m"]
+    argv += args
     with pytest.raises(SystemExit) as info:
         main(argv)
     out, err = capsys.readouterr()
@@ -122,8 +127,8 @@ def unix(text: str | None) -> float | None:
 def promtool_file(history: History, candidates: list[dict]) -> Path:
     """A promtool test expecting, at every instant, the alerts the backtest says fire."""
     checks = []
-    for step in range(STEPS + 1):
-        at = BASE + step * E
+    for step in range(STEPS * E // EVAL + 1):
+        at = BASE + step * EVAL
         for c in candidates:
             firing = [
                 {k: v for k, v in e["labels"].items() if k != "alertname"}
@@ -131,7 +136,7 @@ def promtool_file(history: History, candidates: list[dict]) -> Path:
                 if unix(e["fired_at"]) <= at  # type: ignore[operator]
                 and (e["resolved_at"] is None or at < unix(e["resolved_at"]))  # type: ignore[operator]
             ]
-            checks.append({"eval_time": f"{step * E}s", "alertname": c["alert"],
+            checks.append({"eval_time": f"{step * EVAL}s", "alertname": c["alert"],
                            "exp_alerts": [{"exp_labels": labels} for labels in firing]})
     data = counters()
     rules = history.work / "slo-burn-rate.yml"  # as written, less the annotations
@@ -142,7 +147,7 @@ def promtool_file(history: History, candidates: list[dict]) -> Path:
     rules.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     test = {
         "rule_files": [str(rules)],
-        "evaluation_interval": f"{E}s",
+        "evaluation_interval": f"{EVAL}s",
         "tests": [{
             "interval": f"{E}s",
             "input_series": [
@@ -161,11 +166,11 @@ def promtool_file(history: History, candidates: list[dict]) -> Path:
 def test_backtest_episodes_equal_promtool_at_every_instant(
     history: History, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    found = backtest(history, "--format", "json", "--max-points", "2000", capsys=capsys)
+    found = backtest(history, "--format", "json", "--max-points", "1000", capsys=capsys)
     by_alert = {c["alert"]: c for c in found["candidates"]}
     assert list(by_alert) == list(ALERTS)
-    # 10081 instants at 1m in chunks of 2000 points: 6 queries per alert.
-    assert found["queries"] == 18
+    # 2017 instants at 5m in chunks of 1000 points: 3 queries per alert.
+    assert found["queries"] == 9
     fast, medium, slow = (by_alert[a] for a in ALERTS)
     # The fast burn pages (1h and 5m above 1.44%) and, an hour at 5% being 0.83% over 6h,
     # so does the 6h/30m alert; neither fires in the slow burn (0.4% < 0.6%).
@@ -190,9 +195,9 @@ def test_slow_burn_alert_fires_in_the_slow_burn_only(
     spans = [(unix(e["fired_at"]), unix(e["resolved_at"])) for e in slow["fired"]]
     assert spans, "the 3d/6h alert never fired"
     first_fired, _ = spans[0]
-    # 3d above 0.1% once 0.4% has run for 22.5 h after 3 days at 0.02% (0.0038 t > 0.0856);
-    # then the 6h window ends it within hours of the burn's end.
-    assert SLOW[0] + 22 * 3600 < first_fired < SLOW[0] + 24 * 3600  # type: ignore[operator]
+    # 3d above 0.1% once 0.4% has run for 15.2 h after 3 days at 0.02%
+    # (0.004 t + 0.0002 (72 - t) > 0.072); the 6h window ends it hours after the burn.
+    assert SLOW[0] + 15 * 3600 < first_fired < SLOW[0] + 16 * 3600  # type: ignore[operator]
     assert all(f is not None and f >= SLOW[0] for f, _ in spans)  # never in the healthy 3 days
     assert spans[0][1] is not None and spans[0][1] < SLOW[1] + 6 * 3600
     # The fast burn's hour lifts the 6h window above 0.1% while the 3d one still holds the

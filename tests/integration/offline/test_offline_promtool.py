@@ -20,6 +20,7 @@ business, not this one's.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -239,14 +240,19 @@ def test_backtest_command_prints_the_episodes_of_each_candidate(
     rules.write_text(RULES, encoding="utf-8")
     argv = ["backtest", "--prometheus-url", history.prometheus.url, "--rules", str(rules)]
     argv += ["--alert", "HighQueueDepth", "--threshold", "80"]
-    argv += ["--until", str(BASE + STEPS * E), "--since", f"{DAYS}d"]
+    argv += ["--until", str(BASE + STEPS * E), "--since", f"{DAYS}d", "--format", "json"]
     with pytest.raises(SystemExit) as info:
         main(argv)
     out = capsys.readouterr().out
     assert info.value.code == 0, out
-    # The two candidates (> 50 as written, > 80) share one query of the 4321 instants.
-    assert "2 candidates, 1 range query" in out
-    assert "fired 2023-11-15 10:13:00Z  resolved 2023-11-15 10:32:00Z  firing 19m" in out
-    assert "HighQueueDepth, threshold 80: avg_over_time(test_queue_depth[5m]) > 80.0" in out
-    assert "  3 episodes fired, 55m firing; 5 pending only" in out
-    assert "  1 episode fired, 15m firing; 1 pending only" in out
+    found = json.loads(out)
+    # The two candidates (> 80, then > 50 as written) share one query of the 4321 instants.
+    assert found["queries"] == 1
+    high, written = found["candidates"]
+    assert high["expr"] == "avg_over_time(test_queue_depth[5m]) > 80.0"
+    assert (high["episodes"], high["firing_s"], high["as_written"]) == (1, 900, False)
+    assert (written["episodes"], written["firing_s"], written["as_written"]) == (3, 3300, True)
+    assert written["longest_s"] == 27 * 60
+    assert written["fired"][0]["fired_at"] == "2023-11-15T10:13:00Z"
+    assert written["fired"][0]["resolved_at"] == "2023-11-15T10:32:00Z"
+    assert written["pages_per_week"] == round(3 / (DAYS / 7), 3)
