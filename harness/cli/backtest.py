@@ -148,6 +148,8 @@ def candidates(
     type=click.IntRange(1, 11_000),
     help="Steps per range query (longer ranges are chunked).",
 )
+# The candidate parameters below repeat `harness tune`'s signature by shape: click passes
+# each option as its own argument; the parsing behind them is shared (harness.tune.candidates).
 def command(
     prometheus_url: str,
     rules_file: Path,

@@ -34,11 +34,7 @@ def render_tune_html(result: TuneResult) -> str:
 
 
 def write_tune_html(result: TuneResult, path: Path) -> Path:
-    try:
-        path.write_text(render_tune_html(result), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"Cannot write the tune page: {exc}", path=path) from None
-    return path
+    return _write_page(render_tune_html(result), path, "tune")
 
 
 def render_backtest_html(result: BacktestResult) -> str:
@@ -50,10 +46,14 @@ def render_backtest_html(result: BacktestResult) -> str:
 
 
 def write_backtest_html(result: BacktestResult, path: Path) -> Path:
+    return _write_page(render_backtest_html(result), path, "backtest")
+
+
+def _write_page(html: str, path: Path, what: str) -> Path:
     try:
-        path.write_text(render_backtest_html(result), encoding="utf-8")
+        path.write_text(html, encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"Cannot write the backtest page: {exc}", path=path) from None
+        raise InputError(f"Cannot write the {what} page: {exc}", path=path) from None
     return path
 
 
