@@ -20,10 +20,8 @@ offline agree on, and each disagreement with its reason; a file `harness` refuse
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -74,50 +72,23 @@ def default_dest() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "alert-harness" / "promtool-suites"
 
 
-def _git(*args: str) -> str:
-    return subprocess.run(["git", *args], check=True, capture_output=True, text=True).stdout
+def _rule_corpus_script():  # type: ignore[no-untyped-def]
+    """scripts/fetch-rule-corpus.py, whose pinned-commit fetch (mirror or clone, then the
+    matching files at that commit) this script shares: a Suite has the same fields."""
+    import importlib.util
 
-
-def _mirror(root: Path | None, repo: str) -> Path | None:
-    if root is None:
-        return None
-    slug = repo.replace("/", "+")
-    for candidate in (root / slug / "repo", root / f"{slug}.git", root / slug):
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-def _clone(suite: Suite, into: Path) -> Path:
-    _git("clone", "--quiet", "--filter=blob:none", "--no-checkout",
-         f"https://github.com/{suite.repo}.git", str(into))
-    _git("-C", str(into), "checkout", "--quiet", suite.commit)
-    return into / ".git"
+    path = Path(__file__).with_name("fetch-rule-corpus.py")
+    spec = importlib.util.spec_from_file_location("fetch_rule_corpus", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return sys.modules[spec.name]
 
 
 def fetch(suite: Suite, dest: Path, mirrors: Path | None) -> int:
     """Write the suite's files under dest; how many."""
-    target = dest / suite.repo.replace("/", "+")
-    with tempfile.TemporaryDirectory() as tmp:
-        git_dir = _mirror(mirrors, suite.repo) or _clone(suite, Path(tmp) / "clone")
-        tree = _git("--git-dir", str(git_dir), "ls-tree", "-r", "--name-only",
-                    suite.commit).splitlines()
-        paths = sorted(p for p in tree if any(fnmatch.fnmatch(p, g) for g in suite.paths))
-        if not paths:
-            raise SystemExit(f"{suite.repo}@{suite.commit}: no file matches {suite.paths}")
-        if target.exists():
-            shutil.rmtree(target)
-        for path in paths:
-            blob = subprocess.run(["git", "--git-dir", str(git_dir), "show",
-                                   f"{suite.commit}:{path}"], check=True,
-                                  capture_output=True).stdout
-            out = target / path
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(blob)
-    (target / "SOURCE.txt").write_text(
-        f"repository: https://github.com/{suite.repo}\ncommit: {suite.commit}\n"
-        f"licence: {suite.licence}\nwhat: {suite.what}\n", encoding="utf-8")
-    return len(paths)
+    return int(_rule_corpus_script().fetch(suite, dest, mirrors))
 
 
 def test_files(suite: Suite, dest: Path) -> list[Path]:
