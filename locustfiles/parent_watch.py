@@ -1,7 +1,8 @@
 """Parent watchdog, added to every Locust run the harness starts: Locust stops within
 seconds once the harness that started it is gone (SIGKILLed, crashed), even if no later
-run sweeps it. ``HARNESS_PARENT`` holds ``<pid>:<start time>`` of the harness; a pid
-that is gone, a zombie, or now another process (start time differs) means gone.
+run sweeps it. ``HARNESS_PARENT`` holds ``<pid>:<start ticks>`` of the harness
+(``harness.process_start``); a pid that is gone, a zombie, or now another process (its
+start differs) means gone.
 Without the variable (Locust started by hand) it does nothing.
 """
 
@@ -11,7 +12,8 @@ import logging
 import os
 
 import gevent
-import psutil
+
+from harness.process_start import is_same_process
 
 log = logging.getLogger("harness.parent_watch")
 PARENT_ENV = "HARNESS_PARENT"
@@ -21,15 +23,9 @@ EXIT_PARENT_GONE = 75  # EX_TEMPFAIL: told apart from Locust's own codes
 
 def parent_alive(value: str) -> bool:
     pid, _, started = value.partition(":")
-    try:
-        proc = psutil.Process(int(pid))
-        if proc.status() == psutil.STATUS_ZOMBIE:
-            return False
-        return not started or abs(proc.create_time() - float(started)) < 0.5
-    except (psutil.NoSuchProcess, ValueError):
+    if not pid.isdigit():
         return False
-    except psutil.Error:
-        return True  # cannot tell: keep running (the hard deadline still applies)
+    return is_same_process(int(pid), int(started) if started.isdigit() else None)
 
 
 def _watch(value: str) -> None:

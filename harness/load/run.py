@@ -34,6 +34,7 @@ from harness.load.command import (
 from harness.load.errors import LoadError
 from harness.load.shape_plan import PHASE_LOG_ENV, PHASES_ENV, write_phases
 from harness.load.stats import LoadStats
+from harness.process_start import start_ticks
 from harness.scoped import Scoped
 from harness.stack.ports import free_port
 from harness.stack.process import ManagedProcess
@@ -124,8 +125,7 @@ class LocustRun(Scoped):
         env.pop(PHASES_ENV, None)  # only this run's own plan
         env.update(cfg.env)
         env[MARKER_ENV] = str(self.out_dir)
-        me = psutil.Process()
-        env[PARENT_ENV] = f"{me.pid}:{me.create_time()}"
+        env[PARENT_ENV] = f"{os.getpid()}:{start_ticks(os.getpid())}"
         env["PYTHONUNBUFFERED"] = "1"
         if cfg.fault_token:
             env[FAULT_TOKEN_ENV] = cfg.fault_token

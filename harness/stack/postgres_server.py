@@ -3,8 +3,9 @@ by path (the local backend's "postgres" service)::
 
     python postgres_server.py --bin DIR --base DIR --port P [--user NAME]
 
-In ``--base``: ``data/`` (the cluster, made by initdb on first start), ``sock/`` (the
-Unix socket), ``password`` (the superuser's, read once by initdb, then removed). The
+In ``--base``: ``data/`` (the cluster, made by initdb on first start) and ``password``
+(the superuser's, read once by initdb, then removed). The server listens on loopback TCP
+only: no Unix socket, whose path (base + 20 bytes) could pass the kernel's 107. The
 cluster's superuser is ``harness``; the database ``target`` is created in single-user
 mode before the server starts, so the server is ready as soon as it accepts connections.
 As root, initdb and the server run as ``--user`` (PostgreSQL refuses to run as root).
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import pwd
-import shutil
 import signal
 import subprocess
 import sys
@@ -36,7 +36,7 @@ SETTINGS = {
     "synchronous_commit": "off",
     "full_page_writes": "off",
     "max_connections": "200",
-    "unix_socket_permissions": "0700",
+    "unix_socket_directories": "",
 }
 
 
@@ -73,7 +73,6 @@ def make_cluster(bindir: Path, base: Path, user: str | None) -> None:
 
 def serve(bindir: Path, base: Path, port: int, user: str | None) -> int:
     argv = [str(bindir / "postgres"), "-D", str(base / "data"), "-p", str(port)]
-    argv += ["-k", str(base / "sock")]
     for name, value in SETTINGS.items():
         argv += ["-c", f"{name}={value}"]
     server = subprocess.Popen(argv, stdin=subprocess.DEVNULL, **_as(user))
@@ -94,9 +93,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--user", help="run initdb and the server as this user")
     args = parser.parse_args(argv)
     try:
-        (args.base / "sock").mkdir(mode=0o700, exist_ok=True)
-        if args.user:
-            shutil.chown(args.base / "sock", args.user, args.user)
         if not (args.base / "data" / "PG_VERSION").exists():
             make_cluster(args.bin, args.base, args.user)
         sys.stdout.flush()

@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil
 
 from harness.errors import StackError
+from harness.process_start import start_ticks
 from harness.stack.wait import format_log_tail
 
 
@@ -39,7 +40,7 @@ class ManagedProcess:
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self._popen: subprocess.Popen[bytes] | None = None
-        self.create_time: float | None = None  # psutil's, to tell this pid from a reused one
+        self.start_ticks: int | None = None  # to tell this pid from a reused one
 
     # -- lifecycle ---------------------------------------------------------------------
     def start(self) -> ManagedProcess:
@@ -59,8 +60,7 @@ class ManagedProcess:
                 )
             except OSError as exc:
                 raise StackError(f"Cannot start {self.name} ({self.argv[0]}): {exc}") from None
-        with contextlib.suppress(psutil.Error):
-            self.create_time = psutil.Process(self._popen.pid).create_time()
+        self.start_ticks = start_ticks(self._popen.pid)
         return self
 
     @property

@@ -29,12 +29,12 @@ from typing import Any
 import psutil
 
 from harness.errors import StackError
+from harness.process_start import is_same_process, start_ticks
 from harness.stack.process import ManagedProcess, group_members, wait_group_gone
 
 log = logging.getLogger(__name__)
 
 MARKER = "harness-run.json"
-_START_TIME_TOLERANCE = 0.1  # psutil start times are clock-tick (10 ms) precise
 _STALE_UNREADABLE_MARKER_S = 600.0
 
 
@@ -44,7 +44,7 @@ class ProcessRecord:
     pid: int
     pgid: int
     argv: list[str]
-    create_time: float | None
+    start_ticks: int | None  # harness.process_start: tells this pid from a reused one
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Marker:
 
 def _own_record() -> ProcessRecord:
     me = psutil.Process()
-    return ProcessRecord("owner", me.pid, os.getpgid(0), me.cmdline(), me.create_time())
+    return ProcessRecord("owner", me.pid, os.getpgid(0), me.cmdline(), start_ticks(me.pid))
 
 
 class RunDir:
@@ -102,7 +102,7 @@ class RunDir:
     def record(self, process: ManagedProcess) -> None:
         """Record (or replace, for a restarted service) a started child."""
         entry = ProcessRecord(
-            process.name, process.pid, process.pgid, process.argv, process.create_time
+            process.name, process.pid, process.pgid, process.argv, process.start_ticks
         )
         children = [c for c in self.marker.children if c.name != process.name]
         self.marker.children = [*children, entry]
@@ -125,14 +125,11 @@ class RunDir:
 def _identify(record: ProcessRecord) -> str:
     """'ours' (live, as recorded), 'gone' (no such pid, or a zombie) or 'other' (pid reused)."""
     try:
-        proc = psutil.Process(record.pid)
-        if proc.status() == psutil.STATUS_ZOMBIE:
+        if not is_same_process(record.pid, None):
             return "gone"
-        if record.create_time is not None and (
-            abs(proc.create_time() - record.create_time) > _START_TIME_TOLERANCE
-        ):
+        if not is_same_process(record.pid, record.start_ticks):
             return "other"
-        cmdline = proc.cmdline()
+        cmdline = psutil.Process(record.pid).cmdline()
     except psutil.NoSuchProcess:
         return "gone"
     except psutil.Error:

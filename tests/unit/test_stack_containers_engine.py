@@ -7,10 +7,10 @@ import socket
 from pathlib import Path
 from types import SimpleNamespace
 
-import psutil
 import pytest
 
 from harness.errors import StackError
+from harness.process_start import start_ticks
 from harness.stack.containers import engine
 
 
@@ -42,21 +42,21 @@ def test_socket_nobody_serves_is_connection_refused(
             engine.connect(timeout=2)
 
 
-def _labels(pid: int, start: float, host: str | None = None) -> dict[str, str]:
+def _labels(pid: int, start: int, host: str | None = None) -> dict[str, str]:
     return {
         engine.RUN_LABEL: "r1",
         engine.OWNER_PID_LABEL: str(pid),
-        engine.OWNER_START_LABEL: repr(start),
+        engine.OWNER_START_LABEL: str(start),
         engine.OWNER_HOST_LABEL: host or socket.gethostname(),
     }
 
 
 def test_owner_alive() -> None:
-    me = psutil.Process()
+    me = os.getpid()
     assert engine.owner_alive(engine.owner_labels("r1"))
-    assert not engine.owner_alive(_labels(me.pid, me.create_time() - 100))  # pid reused
-    assert not engine.owner_alive(_labels(2**22 + 7, 0.0))  # no such pid
-    assert engine.owner_alive(_labels(2**22 + 7, 0.0, host="another-host"))  # not ours to judge
+    assert not engine.owner_alive(_labels(me, (start_ticks(me) or 0) - 100))  # pid reused
+    assert not engine.owner_alive(_labels(2**22 + 7, 0))  # no such pid
+    assert engine.owner_alive(_labels(2**22 + 7, 0, host="another-host"))  # not ours to judge
 
 
 def test_sweep_removes_only_containers_of_dead_owners() -> None:

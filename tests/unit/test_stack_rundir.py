@@ -15,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from harness.process_start import start_ticks
 from harness.stack.process import ManagedProcess, group_members
 from harness.stack.rundir import MARKER, ProcessRecord, RunDir, sweep
 from tests.support.poll import wait_until
@@ -53,7 +54,7 @@ def _dead_owner() -> ProcessRecord:
     """The record of a real process that has already exited."""
     owner = subprocess.Popen(SLEEP)
     record = ProcessRecord(
-        "owner", owner.pid, owner.pid, SLEEP, psutil.Process(owner.pid).create_time()
+        "owner", owner.pid, owner.pid, SLEEP, start_ticks(owner.pid)
     )
     owner.kill()
     owner.wait()
@@ -82,7 +83,7 @@ def test_marker_records_owner_and_children(tmp_path: Path, started: list[Managed
             "pid": child.pid,
             "pgid": child.pid,
             "argv": SLEEP,
-            "create_time": child.create_time,
+            "start_ticks": child.start_ticks,
         }
     ]
 
@@ -131,7 +132,7 @@ def test_sweep_never_kills_a_reused_pid(tmp_path: Path, started: list[ManagedPro
     bystander = _child(tmp_path, started, "bystander", SLEEP)
     run = _orphan_run(state, [bystander])
     marker = json.loads((run.path / MARKER).read_text())
-    marker["children"][0]["create_time"] -= 3600  # "recorded an hour ago": not this process
+    marker["children"][0]["start_ticks"] -= 360000  # "started an hour earlier": not this one
     (run.path / MARKER).write_text(json.dumps(marker))
 
     assert sweep(state) == [run.path]

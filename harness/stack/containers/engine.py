@@ -20,6 +20,7 @@ import psutil
 from docker.errors import DockerException
 
 from harness.errors import StackError
+from harness.process_start import is_same_process, start_ticks
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ SERVICE_LABEL = "harness.service"
 OWNER_PID_LABEL = "harness.owner-pid"
 OWNER_START_LABEL = "harness.owner-start"
 OWNER_HOST_LABEL = "harness.owner-host"
-_START_TOLERANCE = 0.1  # psutil start times are clock-tick precise
 
 
 def docker_host() -> str:
@@ -106,7 +106,7 @@ def owner_labels(run_id: str) -> dict[str, str]:
     return {
         RUN_LABEL: run_id,
         OWNER_PID_LABEL: str(me.pid),
-        OWNER_START_LABEL: repr(me.create_time()),
+        OWNER_START_LABEL: str(start_ticks(me.pid)),
         OWNER_HOST_LABEL: socket.gethostname(),
     }
 
@@ -118,17 +118,12 @@ def owner_alive(labels: dict[str, str]) -> bool:
         return True
     try:
         pid = int(labels[OWNER_PID_LABEL])
-        started = float(labels.get(OWNER_START_LABEL, "nan"))
-        proc = psutil.Process(pid)
-        if proc.status() == psutil.STATUS_ZOMBIE:
-            return False
-        return not abs(proc.create_time() - started) > _START_TOLERANCE
     except (KeyError, ValueError):
         return True
-    except psutil.NoSuchProcess:
-        return False
-    except psutil.Error:
-        return True
+    started = labels.get(OWNER_START_LABEL, "")
+    # Clock ticks since boot (harness.process_start); an older harness wrote a float: the
+    # pid alone is then all that can be told.
+    return is_same_process(pid, int(started) if started.isdigit() else None)
 
 
 def sweep_containers(client: docker.DockerClient) -> list[str]:
