@@ -267,6 +267,10 @@ class Suite:
             self.cancel.set()
             self.mark_incomplete(str(exc) or "SIGINT", len(scenarios))
             raise
+        self.keep_order(scenarios)
+
+    def keep_order(self, scenarios: Sequence[Scenario]) -> None:
+        """Results in the order the scenarios were given (side by side, they end in any)."""
         order = {s.id: i for i, s in enumerate(scenarios)}
         self.result.results.sort(key=lambda r: order.get(r.scenario_id, len(order)))
 

@@ -17,6 +17,7 @@ from harness.errors import HarnessError
 from harness.options import add_pytest_options
 from harness.pytest_plugin.items import (
     ScenarioFile,
+    ScenarioItem,
     deselect_by_alert,
     deselect_by_shard,
     is_scenario_file,
@@ -55,6 +56,12 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     deselect_by_alert(config, items)
     deselect_by_shard(config, items)  # last: the same split as `harness run --shard`
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    harness = session.config.stash.get(session_key, None)
+    if harness is not None:
+        harness.plan([i.scenario for i in session.items if isinstance(i, ScenarioItem)])
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

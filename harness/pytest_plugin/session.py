@@ -2,7 +2,8 @@
 
 The session drives the engine's suite (``harness.engine.suite.Suite``), the same path as
 `harness run`: opened on the first scenario item (so ``--co`` prepares nothing), one
-scenario per item, the reports written when the session finishes.
+scenario per item (``--parallel N``: N at a time, ``ahead.py``), the reports written
+when the session finishes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 
 from harness.engine.result import ScenarioResult
 from harness.options import RunOptions, options_from_pytest
+from harness.pytest_plugin.ahead import RunAhead
 
 if TYPE_CHECKING:
     from harness.engine.suite import Suite
@@ -24,6 +26,8 @@ class HarnessSession:
         self.config = config
         self._options: RunOptions | None = None
         self._suite: Suite | None = None
+        self._planned: list[Scenario] = []  # the selected scenario items, in pytest's order
+        self._ahead: RunAhead | None = None
 
     @property
     def options(self) -> RunOptions:
@@ -39,9 +43,18 @@ class HarnessSession:
             self._suite = Suite.open(self.options)
         return self._suite
 
+    def plan(self, scenarios: list[Scenario]) -> None:
+        """The scenarios pytest will run (after every deselection), for ``--parallel``."""
+        self._planned = scenarios
+
     def run(self, scenario: Scenario) -> ScenarioResult:
         suite = self.suite()
-        result = suite.run_one(scenario)
+        if self.options.parallel > 1:
+            if self._ahead is None:  # the first scenario item: start them all, N at a time
+                self._ahead = RunAhead(suite, self._planned, self.options.parallel)
+            result = self._ahead.result_of(scenario)
+        else:
+            result = suite.run_one(scenario)
         if self.config.pluginmanager.hasplugin("allure_listener"):
             from harness.report.allure import attach_to_allure
 
@@ -54,6 +67,8 @@ class HarnessSession:
             return
         from harness.report.writer import write_reports
 
+        if self._ahead is not None:
+            self._ahead.close(interrupted=interrupted)
         result = self._suite.finish()
         if interrupted:  # Ctrl-C: the reports say they are partial
             self._suite.mark_incomplete("SIGINT")
