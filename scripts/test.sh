@@ -2,6 +2,9 @@
 # The test suite, as CI runs it: the Docker engine and local images the containers
 # backend needs, then pytest over tests/ and scenarios/. Extra arguments go to pytest.
 #
+# Scenario items run two at a time (`--parallel 2`, each on a stack of its own): they
+# mostly wait on scrapes and evaluations, so two fit the 2-core CI machine.
+#
 # HARNESS_NO_DOCKER=1 runs everything but the `containers` tests (said loudly, never
 # silently): for a machine where a Docker engine cannot run.
 set -euo pipefail
@@ -9,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 if [ "${HARNESS_NO_DOCKER:-0}" = 1 ]; then
   echo "test: HARNESS_NO_DOCKER=1: the containers tests are NOT run" >&2
-  exec .venv/bin/python -m pytest -m "not containers" "$@"
+  exec .venv/bin/python -m pytest --parallel 2 -m "not containers" "$@"
 fi
 
 # With set -e, an assignment of its own so a failed start stops here with its reason.
@@ -17,4 +20,4 @@ docker_env=$(scripts/start-dockerd.sh)
 eval "$docker_env"
 trap 'scripts/stop-dockerd.sh >/dev/null 2>&1 || true' EXIT
 scripts/build-images.sh
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest --parallel 2 "$@"
