@@ -109,6 +109,9 @@ def fetch_episodes(
     return out
 
 
+SLOT_EPSILON_S = 0.002  # ms-rounded sample stamps against a wall-clock evaluation start
+
+
 def _episodes(
     name: str,
     labels: dict[str, str],
@@ -141,7 +144,11 @@ def _episodes(
             current.last_firing = ts
     if current is not None:
         # Still active at the group's last evaluation: a sample stamped with it exists.
-        if last_eval - current.last_seen > 0.5 * e:
+        # ``last_eval`` is the wall-clock start of that evaluation (rules/manager.go sets
+        # lastEvaluation to it), anywhere in [slot, slot + E) of the slot its samples
+        # carry: under load often more than E/2 late. Only a whole interval without a
+        # sample means the episode ended.
+        if last_eval - current.last_seen >= e - SLOT_EPSILON_S:
             _close(current, e)
         episodes.append(current)
     return episodes
