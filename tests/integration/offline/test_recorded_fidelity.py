@@ -1,12 +1,11 @@
 """Fidelity on live recorded runs: offline == live ALERTS, and `harness tune` over them.
 
 Two short scenarios run once at k=60 (about 50 s together): one where HighErrorRate
-fires and resolves, and its transient, where it must stay quiet (critical-and-warning,
-whose resolution once differed by 4 E under load, is checked with the whole suite's
-recording: `python -m harness.offline.fidelity reports/<run-id>`). Each scenario's
-recording is reopened by a throwaway Prometheus on a copy, and for the rules as run the
-offline FiredAt/ResolvedAt of every alert must equal the live ``ALERTS`` episodes within
-one evaluation interval (``check_fidelity``). The same run then feeds `harness tune`
+fires and resolves, and its transient, where it must stay quiet (every scenario of the
+suite is checked on the suite's own recording after it in CI: scripts/test.sh). Each
+scenario's recording is reopened by a throwaway Prometheus on a copy, and for the rules
+as run the offline FiredAt/ResolvedAt of every alert must equal the live ``ALERTS``
+episodes within one evaluation interval (``check_fidelity``). The same run then feeds `harness tune`
 (JSON): the rule as written meets every expectation, and a threshold far above the
 fault's error ratio misses it.
 """
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.offline.fidelity import TOLERANCE_EPSILON_S, AlertFidelity, check_fidelity
+from harness.offline.fidelity import check_fidelity
 from harness.offline.recording import find_recordings, load_recording
 from harness.paths import PROJECT_DIR, SCENARIOS_DIR
 
@@ -60,38 +59,16 @@ def test_every_scenario_is_recorded_with_its_size(run_dir: Path) -> None:
         assert (run_dir / "scenarios" / scenario["id"] / recording["path"] / "tsdb").is_dir()
 
 
-def _fired_apart(alert: AlertFidelity) -> list[str]:
-    """Label sets whose firings differ in number, or whose FiredAt differ by more than E."""
-    problems = []
-    for key in sorted(set(alert.live) | set(alert.offline)):
-        live, offline = alert.live.get(key, []), alert.offline.get(key, [])
-        if len(live) != len(offline):
-            problems.append(f"{alert.alert}{key}: {len(live)} live, {len(offline)} offline")
-            continue
-        for (live_fired, _), (offline_fired, _) in zip(live, offline, strict=True):
-            if abs(live_fired - offline_fired) > alert.interval_s + TOLERANCE_EPSILON_S:
-                problems.append(
-                    f"{alert.alert}{key}: fired {live_fired:.3f} live, {offline_fired:.3f} offline"
-                )
-    return problems
-
-
 def test_offline_matches_live_alerts_within_one_evaluation(run_dir: Path) -> None:
-    """Every firing and its FiredAt within one evaluation interval. ResolvedAt is compared
-    by ``check_fidelity`` too, and printed here, but not asserted: once, on a loaded
-    machine, HighErrorRate's resolution came 2 s (4 E) later offline than live, where the
-    scaled 5 s ratio window hovered at the threshold (an open question, see docs/TUNING.md)."""
+    """Every firing, its FiredAt and its ResolvedAt within one evaluation interval."""
     folders = find_recordings(run_dir)
     assert len(folders) == len(SCENARIOS)
     live_firings = 0
-    problems: list[str] = []
     for folder in folders:
         result = check_fidelity(load_recording(folder))
         assert result.alerts, folder
-        print(result.describe())
-        problems += [p for alert in result.alerts for p in _fired_apart(alert)]
+        assert result.ok, result.describe()
         live_firings += sum(len(v) for a in result.alerts for v in a.live.values())
-    assert not problems, problems
     assert live_firings >= 1  # HighErrorRate in high-error-rate: something was compared
 
 
