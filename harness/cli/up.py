@@ -106,6 +106,13 @@ def _watch(stack: Stack) -> None:
     help="Local processes, or containers on a Docker engine.",
 )
 @click.option(
+    "--database",
+    type=click.Choice(["sqlite", "postgres"]),
+    default="sqlite",
+    show_default=True,
+    help="The target's database: a SQLite file, or a PostgreSQL of the stack's own.",
+)
+@click.option(
     "--api-port",
     type=click.IntRange(1, 65535),
     default=None,
@@ -116,6 +123,7 @@ def command(
     alertmanager_config: Path | None,
     time_scale: float,
     backend: str,
+    database: str,
     api_port: int | None,
 ) -> int:
     """Bring the stack up for manual work; Ctrl-C stops everything."""
@@ -140,6 +148,7 @@ def command(
                 time_scale=time_scale,
                 binaries=binaries,
             )
+            spec = dataclasses.replace(spec, database=database)
             if api_port is not None:
                 spec = dataclasses.replace(spec, api_port=api_port)
             with open_stack(spec, backend) as stack, StackControl(stack, spec.fault_token) as ctl:

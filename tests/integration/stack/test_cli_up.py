@@ -158,6 +158,24 @@ def test_real_harness_up_with_real_target(harness_up: list[UpRun]) -> None:
     assert not any(alive(pid) for pid in pids.values())
 
 
+def test_harness_up_on_postgres(harness_up: list[UpRun]) -> None:
+    """`harness up --database postgres`: the target on a PostgreSQL of the stack's own,
+    stopped with the rest by Ctrl-C."""
+    if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        pytest.skip("no PostgreSQL server (Debian's postgresql; `make bootstrap` installs it)")
+    entry = shutil.which("harness") or str(Path(sys.executable).with_name("harness"))
+    run = _start([entry, "up", "--time-scale", "60", "--database", "postgres"])
+    harness_up.append(run)
+    run.read_until("Press Ctrl-C to stop.", timeout=90)
+    pids = run.child_pids()
+    assert "postgres" in pids, pids
+    health = httpx.get(run.urls["API"] + "/health", trust_env=False, timeout=10)
+    assert health.status_code == 200, health.text
+    run.popen.send_signal(signal.SIGINT)
+    assert run.popen.wait(30) == 0
+    assert not any(alive(pid) for pid in pids.values())
+
+
 def test_up_prints_a_random_token_that_guards_the_inbox(harness_up: list[UpRun]) -> None:
     run = _up(harness_up)
     token = run.urls["Fault token"].split()[0]
