@@ -1,15 +1,22 @@
-"""python -m benchmarks [NAME...] [--list] [--out DIR]: run benchmarks, write the figures."""
+"""python -m benchmarks [NAME...] [--list] [--out DIR]: run benchmarks, write the figures.
+
+python -m benchmarks NAME [OPTIONS...] for a benchmark with options of its own (``cli``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
-from benchmarks.registry import RESULTS, discover, run_one, write
+from benchmarks.registry import RESULTS, discover, run_one, with_options, write
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in with_options():  # e.g. `flake --runs 5`: its own options
+        return int(importlib.import_module(discover()[argv[0]]).cli(argv[1:]))
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("names", nargs="*", help="only these benchmarks (default: all)")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")

@@ -51,6 +51,22 @@ def discover(folder: Path = HERE) -> dict[str, str]:
     return found
 
 
+def with_options(folder: Path = HERE) -> set[str]:
+    """The benchmarks that take options of their own: their module defines ``cli(argv)``,
+    and ``python -m benchmarks NAME OPTIONS...`` hands it everything after NAME."""
+    found = discover(folder)
+    return {
+        name
+        for name, module in found.items()
+        if any(
+            isinstance(node, ast.FunctionDef) and node.name == "cli"
+            for node in ast.parse(
+                (folder / f"{module.rsplit('.', 1)[-1]}.py").read_text(encoding="utf-8")
+            ).body
+        )
+    }
+
+
 def _declared_name(tree: ast.Module) -> str | None:
     name, has_run = None, False
     for node in tree.body:

@@ -13,6 +13,8 @@ command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v wrk >/dev/null || need_apt+=(wrk)
 # PostgreSQL (`--database postgres`): initdb and postgres are not on PATH in Debian.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
+# stress-ng: the flake benchmark's busy core (`python -m benchmarks flake --busy-core`).
+command -v stress-ng >/dev/null || need_apt+=(stress-ng)
 if [ "${HARNESS_WITH_CHROMIUM:-1}" = 1 ]; then
   command -v chromium >/dev/null || need_apt+=(chromium)
 fi
