@@ -281,7 +281,11 @@ def in_transaction(
 
 
 def ping(engine: Engine) -> None:
-    """SELECT 1 (the spec's health check), labelled queryRaw."""
+    """The health check's round trip, labelled queryRaw: the spec's SELECT 1 on PostgreSQL,
+    where any statement needs the server. SQLite answers SELECT 1 without reading the file,
+    so a pooled connection passed it during the stack's database outage (WAL locks held)
+    and readiness followed the pool's luck; PRAGMA schema_version reads the file."""
     _PENDING.set(("unknown", "queryRaw"))
+    sql = "PRAGMA schema_version" if engine.dialect.name == "sqlite" else "SELECT 1"
     with engine.connect() as conn:
-        conn.execution_options(operation="queryRaw").execute(text("SELECT 1"))
+        conn.execution_options(operation="queryRaw").execute(text(sql))
