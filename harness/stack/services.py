@@ -3,6 +3,7 @@ name them, and the target's environment (dbinit, the worker and the API)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from harness.stack.spec import StackSpec
@@ -20,12 +21,20 @@ DISPLAY = {
 
 
 def target_env(
-    spec: StackSpec, *, database: Path | str, redis: str, worker: str
+    spec: StackSpec,
+    *,
+    database: Path | str,
+    redis: str,
+    worker: str,
+    monitoring: dict[str, str] | None = None,
+    logs: dict[str, Path] | None = None,
 ) -> dict[str, str]:
     """TARGET_* settings of dbinit, the worker and the API, spec.target_env on top.
 
     ``database``: the SQLite file, or a database URL (the stack's PostgreSQL);
-    ``redis``, ``worker``: host:port as the target reaches them.
+    ``redis``, ``worker``: host:port as the target reaches them; ``monitoring``:
+    host:port of "prometheus" and "alertmanager", ``logs``: the target's JSON log
+    files by service (both for the admin page, /admin/monitoring).
     """
     url = database if isinstance(database, str) else f"sqlite:///{database}"
     env = {
@@ -37,5 +46,9 @@ def target_env(
         "TARGET_WORKER_CONTROL_URL": f"http://{worker}",
         "PYTHONUNBUFFERED": "1",
     }
+    for name, address in (monitoring or {}).items():
+        env[f"TARGET_{name.upper()}_URL"] = f"http://{address}"
+    if logs:
+        env["TARGET_LOG_FILES"] = os.pathsep.join(f"{k}={v}" for k, v in logs.items())
     env.update(spec.target_env)
     return env

@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.responses import JSONResponse, Response
 
+from harness.target.admin import add_admin_routes
 from harness.target.collector import Collector
 from harness.target.control import FaultControl, add_fault_routes
 from harness.target.eventbus import HANDLER_GROUPS, EventBus
@@ -70,6 +71,7 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
     add_domain_routes(app, core.sessions, bus, producer, core.metrics)
     add_fault_routes(app, control, producer, bus)
     add_ops_routes(app, core, redis=redis.ping, eventbus=bus.check)
+    add_admin_routes(app, settings, http)  # /admin/monitoring
     _add_error_handlers(app)
     if settings.metrics_enabled:
         app.add_middleware(MetricsMiddleware, metrics=core.metrics, faults=core.faults)

@@ -32,7 +32,7 @@ from harness.target.metrics import TargetMetrics
 
 log = logging.getLogger("harness.target.http")
 
-EXCLUDED_PREFIXES = ("/metrics", "/health", "/faults")
+EXCLUDED_PREFIXES = ("/metrics", "/health", "/faults", "/admin")
 # Exception handlers put the cause of a 5xx here; the request's log line carries it.
 ERROR_KEY = "harness.error"
 _ids = itertools.count(1)

@@ -1,7 +1,8 @@
 """The API's domain endpoints (the system under test's traffic).
 
 Auth stand-in: ``X-User-Id`` and ``X-Tenant-Id`` are required (401 without), ``X-Role``
-is teacher | admin | student (default student); writes need teacher or admin (403).
+is teacher | admin | student | system_admin (default student); writes need teacher or
+admin (403); system_admin is the only role /admin/monitoring serves (harness/target/admin).
 Every query is scoped to the caller's tenant. Writes commit, then publish their
 EventBus event and enqueue their job; if Redis is away they answer 503 (the row is
 already committed, as with any service that writes then publishes).
@@ -37,7 +38,7 @@ class Principal:
 def principal(
     x_user_id: str | None = Header(default=None),
     x_tenant_id: str | None = Header(default=None),
-    x_role: Literal["teacher", "admin", "student"] = Header(default="student"),
+    x_role: Literal["teacher", "admin", "student", "system_admin"] = Header(default="student"),
 ) -> Principal:
     if not x_user_id or not x_tenant_id:
         raise HTTPException(401, "X-User-Id and X-Tenant-Id headers are required")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from harness.paths import STATE_DIR
+from harness.paths import PROJECT_DIR, STATE_DIR
 
 API_SERVICE = "skillcore-api"
 WORKER_SERVICE = "skillcore-worker"
@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     # Off: no HTTP middleware and no database hooks (the uninstrumented baseline for
     # throughput comparisons). The /metrics endpoint stays.
     metrics_enabled: bool = True
+    # The System Admin page (/admin/monitoring): the stack's Prometheus and Alertmanager
+    # (None: the page says "not configured"), the JSON log files it searches, given as
+    # name=path pairs separated by the path separator (e.g. "api=/run/api.log:worker=..."),
+    # the dashboards its PromQL is read from, and its refresh period in seconds.
+    prometheus_url: str | None = None
+    alertmanager_url: str | None = None
+    log_files: str = ""
+    dashboards_dir: str = str(PROJECT_DIR / "compose" / "grafana" / "dashboards" / "corrected")
+    admin_refresh: float = Field(default=3.0, gt=0)
 
     @property
     def retry_idle_seconds(self) -> float:

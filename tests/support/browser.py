@@ -44,16 +44,18 @@ def browser_page() -> Iterator[Page]:
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
-    with tempfile.TemporaryDirectory(prefix="harness-chromium-") as profile:
-        with sync_playwright() as playwright:
-            context = playwright.chromium.launch_persistent_context(
-                profile,
-                executable_path=executable,
-                headless=True,
-                args=CHROMIUM_ARGS,
-                viewport=VIEWPORT,  # type: ignore[arg-type]
-            )
-            try:
-                yield context.new_page()
-            finally:
-                context.close()
+    with (
+        tempfile.TemporaryDirectory(prefix="harness-chromium-") as profile,
+        sync_playwright() as playwright,
+    ):
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=VIEWPORT,  # type: ignore[arg-type]
+        )
+        try:
+            yield context.new_page()
+        finally:
+            context.close()

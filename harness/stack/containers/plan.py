@@ -179,6 +179,7 @@ def container_target_env(
         database=database,
         redis=net.internal("redis"),
         worker=net.internal("worker"),
+        monitoring={name: net.internal(name) for name in ("prometheus", "alertmanager")},
     )
 
 

@@ -97,7 +97,13 @@ def local_target_env(
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_DIR), env.get("PYTHONPATH")) if p)
     redis, worker = (f"{LOOPBACK}:{ports[name]}" for name in ("redis", "worker"))
     database = database_url or run.path / "target.db"
-    env.update(target_env(spec, database=database, redis=redis, worker=worker))
+    monitoring = {name: f"{LOOPBACK}:{ports[name]}" for name in ("prometheus", "alertmanager")}
+    logs = {name: run.path / name / f"{name}.log" for name in ("api", "worker")}  # _python_target
+    env.update(
+        target_env(
+            spec, database=database, redis=redis, worker=worker, monitoring=monitoring, logs=logs
+        )
+    )
     return env
 
 
