@@ -22,30 +22,39 @@ import click
 @click.option("--live", "time_scale", type=float, default=None, metavar="K",
               help="Also replay each group live at time scale K (a real Prometheus and "
                    "Alertmanager; takes the longest eval_time / K seconds per group).")
+@click.option("--alertmanager-config", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --live: route the replay's alerts through this alertmanager.yml "
+                   "to the capture receiver, list the notifications and check the "
+                   "exp_notifications of <test>.notifications.yml.")
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the per-case files and backfilled blocks here.")
 def command(files: tuple[Path, ...], json_path: Path | None, no_offline: bool,
-            allow_beyond_series: bool, time_scale: float | None, work_dir: Path | None) -> int:
+            allow_beyond_series: bool, time_scale: float | None,
+            alertmanager_config: Path | None, work_dir: Path | None) -> int:
     """Run promtool unit-test FILES through `promtool test rules` (per case), the offline
     evaluator on backfilled blocks and, with --live K, a real Prometheus and Alertmanager
-    at time scale K; print a table per file. Exit 0 when every case passes in every leg,
-    1 otherwise, 2 on bad input."""
-    from harness.promtool.report import print_tables, write_json
+    at time scale K; print a table per file. Exit 0 when every case passes in every leg
+    (and every exp_notifications verdict, docs/PROMTOOL.md), 1 otherwise, 2 on bad input."""
+    from harness.promtool.report import passed, print_tables, write_json
     from harness.promtool.run import check_file, run_test_file
 
     for path in files:  # every file's bad input before any leg runs
-        check_file(path, allow_beyond_series, time_scale)
-    rows = []
+        check_file(path, allow_beyond_series, time_scale, alertmanager_config)
+    rows, expectations, observed = [], [], []
     for i, path in enumerate(files):
         where = work_dir / str(i) if work_dir else None
-        file_rows, warnings = run_test_file(path, offline=not no_offline,
-                                            allow_beyond_series=allow_beyond_series,
-                                            work_dir=where, live_k=time_scale)
-        for warning in warnings:
+        result = run_test_file(path, offline=not no_offline,
+                               allow_beyond_series=allow_beyond_series, work_dir=where,
+                               live_k=time_scale, alertmanager_config=alertmanager_config)
+        for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
-        rows += file_rows
-    print_tables(rows)
+        rows += result.rows
+        expectations += result.notifications
+        observed += result.observed
+    routed = alertmanager_config is not None
+    print_tables(rows, expectations=expectations if routed else None,
+                 observed=observed if routed else None)
     if json_path is not None:
-        write_json(rows, json_path)
-    legs = [v for r in rows for v in (r.promtool, r.offline, r.live) if v != "-"]
-    return 0 if all(v == "pass" for v in legs) and rows else 1
+        write_json(rows, json_path, expectations if routed else None,
+                   observed if routed else None)
+    return 0 if passed(rows, expectations) else 1

@@ -6,7 +6,9 @@ promtool has at test time ``t`` (sample ``floor(t / interval)``; an omitted or s
 sample, or a series past its end, is not served). Prometheus scrapes it every
 ``interval/k``, evaluates the group's rules (rewritten by ``harness.rules.scale``, which
 refuses a k leaving a window under 4 scrapes) every ``evaluation_interval/k`` and sends
-alerts to Alertmanager. At each ``eval_time`` (half an evaluation interval after it,
+alerts to Alertmanager (the stack's default configuration, or with
+``--alertmanager-config`` the user's routes rendered onto the capture receiver:
+``harness.promtool.routing``). At each ``eval_time`` (half an evaluation interval after it,
 scaled) the firing alerts of ``/api/v1/alerts`` are compared with ``exp_alerts``:
 labels exactly, annotations exactly (Prometheus rendered them) except the numbers of
 those that print the value (``$value``), which are masked: a live evaluation reads the
@@ -33,19 +35,23 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from harness.durations import format_ms
 from harness.errors import StackError
+from harness.promtool.routing import NotificationVerdict, Routing, Timing, settle
 from harness.promtool.testfile import InputSeries, TestFile, TestGroup
+from harness.receivers.capture import CaptureReceiver
 from harness.rules.load import load_rules
 from harness.rules.scale import scale_rules
+from harness.stack.alertmanager_config import alertmanager_flags, write_alertmanager_config
 from harness.stack.binaries import find_binary
 from harness.stack.ports import LOOPBACK, free_port, release_port
 from harness.stack.process import ManagedProcess
+from harness.stack.spec import StackSpec
 from harness.stack.wait import HttpWait
 
 NOT_COMPARED = "n/a"
@@ -58,6 +64,16 @@ _VALUE = re.compile(r"\$value|\.Value")
 class LiveVerdict:
     status: str  # pass, fail, n/a
     detail: str = ""
+
+
+@dataclass
+class LiveGroup:
+    """One group's replay: a verdict per alert case; with --alertmanager-config, the
+    exp_notifications verdicts and every notification the capture receiver got."""
+
+    verdicts: dict[str, LiveVerdict] = field(default_factory=dict)
+    notifications: list[NotificationVerdict] = field(default_factory=list)
+    observed: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _escape(value: str) -> str:
@@ -143,26 +159,36 @@ def _process(stack: ExitStack, name: str, argv: list[str], log: Path, ready: str
     yield
 
 
-def _start_stack(stack: ExitStack, work: Path, test_file: TestFile, group: TestGroup,
-                 k: float, exporter: int) -> str:
-    """Alertmanager and Prometheus for the group; the Prometheus URL."""
+def _intervals_ms(test_file: TestFile, group: TestGroup, k: float) -> tuple[int, int]:
+    """The replay's scrape and evaluation intervals (scaled), milliseconds."""
     scrape_ms = max(1, round((group.interval_ms or test_file.evaluation_interval_ms) / k))
-    eval_ms = max(1, round(test_file.evaluation_interval_ms / k))
+    return scrape_ms, max(1, round(test_file.evaluation_interval_ms / k))
+
+
+def _start_stack(stack: ExitStack, work: Path, test_file: TestFile, group: TestGroup,
+                 k: float, exporter: int, routing: Routing | None) -> tuple[str, CaptureReceiver]:
+    """The capture receiver, Alertmanager (the user's routes rendered onto the capture
+    receiver, or the stack's default configuration) and Prometheus for the group; the
+    Prometheus URL and the receiver."""
+    scrape_ms, eval_ms = _intervals_ms(test_file, group, k)
     rules = []
     for i, path in enumerate(test_file.rule_files):
         scaled = scale_rules(load_rules(path), k, scrape_interval_s=scrape_ms / 1000)
         rules.append(work / f"{i}-{path.name}")
         rules[-1].write_text(scaled.yaml_text, encoding="utf-8")
-    am_port, cluster_port, prom_port = free_port(), free_port(), free_port()
-    for port in (am_port, cluster_port, prom_port):
+    am_port, prom_port = free_port(), free_port()
+    for port in (am_port, prom_port):
         stack.callback(release_port, port)
-    (work / "alertmanager.yml").write_text(
-        "route: {receiver: none}\nreceivers: [{name: none}]\n", encoding="utf-8")
+    names = [r.name for path in test_file.rule_files for r in load_rules(path).alerts]
+    receiver = stack.enter_context(CaptureReceiver(LOOPBACK, alertnames=names))
+    spec = StackSpec(alertmanager_yaml=routing.config.yaml_text if routing else None,
+                     time_scale=k)
+    config = write_alertmanager_config(spec, work, receiver.url)
+    stack.callback(config.unlink, missing_ok=True)  # it holds the user's keys
     stack.enter_context(_process(stack, "alertmanager", [
-        find_binary("alertmanager"), f"--config.file={work / 'alertmanager.yml'}",
-        f"--storage.path={work / 'am-data'}", f"--web.listen-address={LOOPBACK}:{am_port}",
-        f"--cluster.listen-address={LOOPBACK}:{cluster_port}", "--log.level=warn"],
-        work / "alertmanager.log", f"http://{LOOPBACK}:{am_port}/-/ready"))
+        find_binary("alertmanager"), *alertmanager_flags(
+            config, storage=work / "am-data", listen=f"{LOOPBACK}:{am_port}"),
+        "--log.level=warn"], work / "alertmanager.log", f"http://{LOOPBACK}:{am_port}/-/ready"))
     _prometheus_config(work / "prometheus.yml", scrape_ms, eval_ms, exporter, am_port, rules)
     url = f"http://{LOOPBACK}:{prom_port}"
     stack.enter_context(_process(stack, "prometheus", [
@@ -170,7 +196,7 @@ def _start_stack(stack: ExitStack, work: Path, test_file: TestFile, group: TestG
         f"--storage.tsdb.path={work / 'prom-data'}", f"--web.listen-address={LOOPBACK}:{prom_port}",
         "--rules.alert.resend-delay=1s", "--log.level=warn"],
         work / "prometheus.log", f"{url}/-/ready"))
-    return url
+    return url, receiver
 
 
 def _firing(url: str, alertname: str) -> list[tuple[tuple[tuple[str, str], ...],
@@ -222,22 +248,24 @@ def _masked(alerts: list[Alert], names: set[str]) -> list[Alert]:
 
 
 def run_live_group(test_file: TestFile, group: TestGroup, k: float, work: Path,
-                   stable: dict[str, bool]) -> dict[str, LiveVerdict]:
-    """The group's alert cases compared live; ``stable`` from the offline leg."""
+                   stable: dict[str, bool], routing: Routing | None = None) -> LiveGroup:
+    """The group's alert cases compared live; ``stable`` from the offline leg. With
+    ``routing``, the alerts go through the user's routes to the capture receiver."""
     work.mkdir(parents=True, exist_ok=True)
     step = test_file.evaluation_interval_ms
-    verdicts: dict[str, LiveVerdict] = {}
+    result = LiveGroup()
     valued = _value_annotations(test_file)
     with ExitStack() as stack:
         port, start = stack.enter_context(series_exporter(group, k))
-        url = _start_stack(stack, work, test_file, group, k, port)
+        url, receiver = _start_stack(stack, work, test_file, group, k, port, routing)
         _wait_first_rounds(url)
         start.append(time.time())
         for case in sorted(group.alert_cases, key=lambda c: c.eval_time_ms):
             key = f"tests[{group.index}].alert_rule_test[{case.index}]"
             if not stable.get(key, False):
-                verdicts[key] = LiveVerdict(NOT_COMPARED, "timing: the expected state changes "
-                                            "within one evaluation interval of eval_time")
+                result.verdicts[key] = LiveVerdict(
+                    NOT_COMPARED, "timing: the expected state changes within one "
+                    "evaluation interval of eval_time")
                 continue
             due = start[0] + (case.eval_time_ms + step / 2) / 1000 / k
             time.sleep(max(0.0, due - time.time()))
@@ -246,6 +274,18 @@ def run_live_group(test_file: TestFile, group: TestGroup, k: float, work: Path,
             expected = _masked([(tuple(sorted(a.labels.items())),
                                  tuple(sorted(a.annotations.items())))
                                 for a in case.exp_alerts], masked)
-            verdicts[key] = LiveVerdict("pass") if got == expected else LiveVerdict(
+            result.verdicts[key] = LiveVerdict("pass") if got == expected else LiveVerdict(
                 "fail", f"exp: {expected}, got: {got}")
-    return verdicts
+        if routing is not None:
+            scrape_ms, eval_ms = _intervals_ms(test_file, group, k)
+            timing = Timing(start[0], k, scrape_ms / 1000, _evaluation_s(test_file, k, eval_ms))
+            result.notifications, result.observed = settle(routing, group, receiver, timing)
+    return result
+
+
+def _evaluation_s(test_file: TestFile, k: float, eval_ms: int) -> float:
+    """E for the deadlines: the longest of the global interval and the rule groups' own
+    ``interval:`` (scaled)."""
+    own = [r.group_interval_s for path in test_file.rule_files
+           for r in load_rules(path).alerts if r.group_interval_s]
+    return max([eval_ms / 1000, *(s / k for s in own)])

@@ -1,9 +1,11 @@
 """The agreement report: one row per test case, a column per leg, and why legs differ.
 
 Legs: ``promtool`` (``promtool test rules`` on the case alone), ``offline`` (backfilled
-blocks and the offline evaluator), ``live`` (not run by this command: "-"). Two legs
+blocks and the offline evaluator), ``live`` (with ``--live K``; "-" when not run). Two legs
 agree when their verdicts are equal; a disagreement carries the offline leg's notes
-(what blocks cannot reproduce) as its reason, or "unexplained".
+(what blocks cannot reproduce) as its reason, or "unexplained". With
+``--alertmanager-config``, a notifications section follows: what each receiver got during
+the live replay, and the exp_notifications verdicts (``harness.promtool.routing``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rich.table import Table
 from harness.promtool.live import NOT_COMPARED, LiveVerdict
 from harness.promtool.official import Verdict
 from harness.promtool.offline import OfflineVerdict
+from harness.promtool.routing import NotificationVerdict
 from harness.promtool.testfile import TestFile
 
 NOT_RUN = "-"
@@ -98,13 +101,59 @@ def summary(rows: list[CaseRow]) -> dict[str, Any]:
     return out
 
 
-def write_json(rows: list[CaseRow], path: Path) -> None:
-    payload = {"summary": summary(rows),
-               "cases": [{**asdict(r), "agree": r.agree} for r in rows]}
+def passed(rows: list[CaseRow], expectations: list[NotificationVerdict] | None = None) -> bool:
+    """Every case passes in every leg that ran, and every exp_notifications verdict."""
+    legs = [v for r in rows for v in (r.promtool, r.offline, r.live) if v != NOT_RUN]
+    return bool(rows) and all(v == "pass" for v in legs) and all(
+        v.status == "pass" for v in expectations or [])
+
+
+def write_json(rows: list[CaseRow], path: Path,
+               expectations: list[NotificationVerdict] | None = None,
+               observed: list[dict[str, Any]] | None = None) -> None:
+    """The report; with --alertmanager-config, a ``notifications`` section: what each
+    receiver got (``observed``) and the exp_notifications verdicts (``expectations``)."""
+    payload: dict[str, Any] = {"summary": summary(rows),
+                               "cases": [{**asdict(r), "agree": r.agree} for r in rows]}
+    if expectations is not None or observed is not None:
+        payload["notifications"] = {
+            "observed": observed or [],
+            "expectations": [asdict(v) for v in expectations or []]}
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
-def print_tables(rows: list[CaseRow], console: Console | None = None) -> None:
+def print_notifications(observed: list[dict[str, Any]],
+                        expectations: list[NotificationVerdict], console: Console) -> None:
+    """Per notification: when (test time), which receiver, status, the alerts' labels and
+    the payload's fields; then the exp_notifications verdicts with their messages."""
+    table = Table(title="notifications (live replay)", show_lines=False)
+    for column in ("test group", "at", "receiver", "kind", "status", "alerts",
+                   "payload fields"):
+        table.add_column(column, overflow="fold")
+    for o in observed:
+        alerts = "; ".join("{" + ", ".join(f"{k}={v}" for k, v in sorted(a.items())) + "}"
+                           for a in o["alerts"]) or ", ".join(o["alertnames"])
+        cells = (f"{Path(o.get('file', '')).name} tests[{o['group']}]", o["at"],
+                 o["receiver"], o["kind"], o["status"], alerts, ", ".join(o["payload_fields"]))
+        table.add_row(*map(escape, cells))
+    console.print(table)
+    if not expectations:
+        return
+    verdicts = Table(title="exp_notifications", show_lines=False)
+    for column in ("where", "alert", "eval_time", "receiver", "expected", "verdict"):
+        verdicts.add_column(column, overflow="fold")
+    for v in expectations:
+        verdicts.add_row(*map(escape, (v.where, v.alertname, v.eval_time, v.receiver,
+                                       v.expected, v.status)),
+                         style=None if v.status == "pass" else "red")
+    console.print(verdicts)
+    for v in (v for v in expectations if v.status != "pass"):
+        console.print(escape(v.message), style="red")
+
+
+def print_tables(rows: list[CaseRow], console: Console | None = None,
+                 expectations: list[NotificationVerdict] | None = None,
+                 observed: list[dict[str, Any]] | None = None) -> None:
     console = console or Console(emoji=False, highlight=False, width=max(
         140, Console().width))
     for file in dict.fromkeys(r.file for r in rows):
@@ -122,6 +171,10 @@ def print_tables(rows: list[CaseRow], console: Console | None = None) -> None:
     live = (f"; promtool and live agree on {s['promtool_live_agree']}/"
             f"{s['promtool_live_compared']} compared live" if "promtool_live_compared" in s
             else "")
+    if expectations is not None or observed is not None:
+        print_notifications(observed or [], expectations or [], console)
+    notified = (f"; exp_notifications: {sum(v.status == 'pass' for v in expectations)}/"
+                f"{len(expectations)} pass" if expectations else "")
     console.print(f"{s['cases']} cases; promtool and offline agree on "
                   f"{s['promtool_offline_agree']}/{s['promtool_offline_compared']}{live}"
-                  f"; unexplained disagreements: {s['unexplained']}")
+                  f"; unexplained disagreements: {s['unexplained']}{notified}")

@@ -30,6 +30,7 @@ EXP_ALERT_KEYS = ("exp_labels", "exp_annotations")
 EXPR_KEYS = ("expr", "eval_time", "exp_samples")
 SAMPLE_KEYS = ("labels", "value")
 DEFAULT_EVALUATION_INTERVAL_MS = 60_000
+SIDE_SUFFIX = ".notifications.yml"  # the harness's exp_notifications (notifications.py)
 
 
 class PromtoolTestError(InputError):
@@ -210,7 +211,22 @@ def _eval_time(src: Source, items: dict[str, tuple[yaml.Node, yaml.Node]], where
                        key=f"{where}.eval_time") from None
 
 
+def side_file(test_path: Path) -> Path:
+    """``alerts.test.yml`` -> ``alerts.test.notifications.yml`` (same folder)."""
+    name = test_path.name
+    for suffix in (".yml", ".yaml"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return test_path.with_name(name + SIDE_SUFFIX)
+
+
 def _alert_case(src: Source, node: yaml.Node, where: str, index: int) -> AlertCase:
+    for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else []:
+        if key_node.value == "exp_notifications":  # promtool would fail the whole file
+            raise src.fail(key_node, "exp_notifications is the harness's own key: promtool "
+                           "refuses unknown keys in a test file", key=where,
+                           hint=f"put it in {side_file(src.path)} (see docs/PROMTOOL.md)")
     items = src.mapping(node, where, ALERT_KEYS)
     name = src.string(items["alertname"][1], f"{where}.alertname") if "alertname" in items else ""
     if not name:

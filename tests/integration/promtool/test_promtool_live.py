@@ -34,7 +34,7 @@ SPEC_LIVE = pytest.param(
 @pytest.mark.parametrize("path", [pytest.param(SUITES / "thanos-io+thanos" / "tests.yaml",
                                                id="thanos"), SPEC_LIVE])
 def test_live_agrees_with_promtool(path: Path, tmp_path: Path) -> None:
-    rows, _ = run_test_file(path, work_dir=tmp_path, live_k=K, allow_beyond_series=True)
+    rows = run_test_file(path, work_dir=tmp_path, live_k=K, allow_beyond_series=True).rows
     compared = [r for r in rows if r.live != "-"]
     assert compared, "no case was comparable live"
     assert [(r.key, r.promtool, r.live, r.reason) for r in compared

@@ -34,7 +34,7 @@ def test_vendored_suites_are_found() -> None:
 
 @pytest.mark.parametrize("path", _test_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_promtool_and_offline_agree(path: Path, tmp_path: Path) -> None:
-    rows, _ = run_test_file(path, allow_beyond_series=True, work_dir=tmp_path)
+    rows = run_test_file(path, allow_beyond_series=True, work_dir=tmp_path).rows
     assert rows, f"no test case in {path}"
     differ = [(r.key, r.promtool, r.offline, r.reason, r.details) for r in rows
               if r.promtool != r.offline]
@@ -43,16 +43,17 @@ def test_promtool_and_offline_agree(path: Path, tmp_path: Path) -> None:
 
 def test_failing_cases_fail_in_both_legs(tmp_path: Path) -> None:
     """promtool's own failing.yml: the two cases promtool fails, offline fails too."""
-    rows, _ = run_test_file(SUITES / "prometheus+prometheus" / "failing.yml",
-                            allow_beyond_series=True, work_dir=tmp_path)
+    rows = run_test_file(SUITES / "prometheus+prometheus" / "failing.yml",
+                         allow_beyond_series=True, work_dir=tmp_path).rows
     verdicts = {(r.key, r.promtool, r.offline) for r in rows}
     assert ("tests[1].alert_rule_test[0]", "fail", "fail") in verdicts  # values: 0x10
     assert ("tests[0].promql_expr_test[0]", "fail", "fail") in verdicts
 
 
 def test_spec_rules_test_file_passes_both_legs(tmp_path: Path) -> None:
-    rows: list[CaseRow]
-    rows, warnings = run_test_file(SPEC_TESTS, work_dir=tmp_path)
+    result = run_test_file(SPEC_TESTS, work_dir=tmp_path)
+    rows: list[CaseRow] = result.rows
+    warnings = result.warnings
     assert warnings == []
     assert [(r.key, r.promtool, r.offline) for r in rows if
             (r.promtool, r.offline) != ("pass", "pass")] == []
