@@ -4,7 +4,10 @@ For the rules as run (scaled), each alert's offline episodes (``evaluate`` over 
 recording, from Prometheus's start, when the live rule state was empty too, on the
 live group's evaluation slots) must match the live ones episode for episode, FiredAt
 and ResolvedAt within one evaluation interval. An episode still open at the end on one
-side may be closed on the other within one interval of the end.
+side may be closed on the other within one interval of the end. Offline episodes are
+read as the live history reads ALERTS (``harness.engine.history``): one that fires
+after the run's last phase is not the run's, and one that resolves after it ends one
+interval after its last firing evaluation within the run.
 
 Why not exact: a live evaluation at instant t reads what has been ingested by then, and a
 scrape stamped just before t may still be in flight; the recording holds it, so offline
@@ -115,6 +118,30 @@ def compare(
     return AlertFidelity(alert, interval_s, live, offline, worst, tuple(problems))
 
 
+def as_live(
+    fired: float, resolved: float | None, run_end: float, last_slot: float, interval_s: float
+) -> Times | None:
+    """An offline episode as the live history reports it: None if it fired after the
+    run's end; a resolution after the end is one interval after the last slot in the run."""
+    if fired > run_end:
+        return None
+    if resolved is not None and resolved > run_end:
+        resolved = min(resolved, last_slot + interval_s)
+    return fired, resolved
+
+
+def _run_end(recording: Recording) -> float:
+    """Where the live run's judgement ended: its last phase's end."""
+    ends = [float(p["end"]) for p in recording.phases if p.get("end") is not None]
+    return max(ends, default=recording.ended)
+
+
+def _last_slot(t: float, interval_s: float, offset_ms: int) -> float:
+    """The group's last evaluation instant at or before ``t``."""
+    step = max(1, round(interval_s * 1000))
+    return ((round(t * 1000) - offset_ms) // step * step + offset_ms) / 1000
+
+
 def check_source(recording: Recording, source: RangeSource) -> FidelityResult:
     """Fidelity over an already open source of the recording's data."""
     results = []
@@ -130,9 +157,13 @@ def check_source(recording: Recording, source: RangeSource) -> FidelityResult:
             offset_ms=recording.eval_phase_ms.get(alert, 0),
         )
         offline: dict[str, list[Times]] = defaultdict(list)
+        run_end = _run_end(recording)
+        slot = _last_slot(run_end, interval, recording.eval_phase_ms.get(alert, 0))
         for ep in evaluation.fired:
             assert ep.fired_at is not None
-            offline[_key(ep.label_dict)].append((ep.fired_at, ep.resolved_at))
+            seen = as_live(ep.fired_at, ep.resolved_at, run_end, slot, interval)
+            if seen is not None:
+                offline[_key(ep.label_dict)].append(seen)
         results.append(
             compare(alert, live_times(episodes), dict(offline), interval, recording.ended)
         )
