@@ -33,9 +33,13 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     _register()
+    from harness.cli.up import interrupts_unwind
+
     try:
         # Subcommands return their exit code (0 all held, 1 an expectation failed).
-        rv = cli.main(args=argv, standalone_mode=False)
+        # SIGTERM and SIGHUP unwind like Ctrl-C: every command stops what it started.
+        with interrupts_unwind():
+            rv = cli.main(args=argv, standalone_mode=False)
     except HarnessError as exc:
         click.echo(f"harness: {exc}", err=True)
         sys.exit(exc.exit_code)

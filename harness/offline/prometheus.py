@@ -21,6 +21,7 @@ from harness.errors import StackError
 from harness.stack.binaries import find_binary
 from harness.stack.ports import LOOPBACK, free_port, release_port
 from harness.stack.process import ManagedProcess
+from harness.stack.rundir import recorded_run
 from harness.stack.wait import HttpWait
 
 RETENTION = "36500d"
@@ -83,8 +84,10 @@ def throwaway_prometheus(
             prometheus_argv(binary, config, data_dir, port, lookback_delta_s),
             log_path=work_dir / "prometheus.log",
         )
+        run = stack.enter_context(recorded_run("throwaway-prometheus"))
         stack.callback(process.stop)
         process.start()
+        run.record(process)  # a harness killed now: the next one stops it
         url = f"http://{LOOPBACK}:{port}"
         HttpWait(f"{url}/-/ready", timeout=ready_timeout_s).wait(
             "throwaway prometheus", target=process

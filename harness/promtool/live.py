@@ -51,6 +51,7 @@ from harness.stack.alertmanager_config import alertmanager_flags, write_alertman
 from harness.stack.binaries import find_binary
 from harness.stack.ports import LOOPBACK, free_port, release_port
 from harness.stack.process import ManagedProcess
+from harness.stack.rundir import recorded_run
 from harness.stack.spec import StackSpec
 from harness.stack.wait import HttpWait
 
@@ -152,9 +153,11 @@ def _prometheus_config(path: Path, scrape_ms: int, eval_ms: int, exporter: int, 
 @contextmanager
 def _process(stack: ExitStack, name: str, argv: list[str], log: Path, ready: str,
              ) -> Iterator[None]:
+    run = stack.enter_context(recorded_run(f"promtool-{name}"))
     process = ManagedProcess(name, argv, log_path=log)
     stack.callback(process.stop)
     process.start()
+    run.record(process)  # a harness killed now: the next one stops it
     HttpWait(ready, timeout=60).wait(name, target=process)
     yield
 

@@ -21,6 +21,8 @@ import os
 import shutil
 import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +31,7 @@ from typing import Any
 import psutil
 
 from harness.errors import StackError
+from harness.paths import STATE_DIR
 from harness.process_start import is_same_process, start_ticks
 from harness.stack.process import ManagedProcess, group_members, wait_group_gone
 
@@ -120,6 +123,19 @@ class RunDir:
         tmp = self.path / (MARKER + ".tmp")
         tmp.write_text(json.dumps(asdict(self.marker), indent=2))
         os.replace(tmp, self.path / MARKER)
+
+
+@contextmanager
+def recorded_run(label: str, state_dir: Path = STATE_DIR) -> Iterator[RunDir]:
+    """A run directory for processes started outside a stack (a throwaway Prometheus, a
+    promtool replay): ``record()`` each one; leftovers of killed runs are swept first, and
+    this one's directory goes on the way out (after its processes stopped)."""
+    sweep(state_dir)
+    run = RunDir.create(state_dir, label)
+    try:
+        yield run
+    finally:
+        run.close()
 
 
 def _identify(record: ProcessRecord) -> str:
