@@ -21,8 +21,9 @@ What cannot be exact, and how it is reported:
   same from two evaluation intervals before ``eval_time`` to one after (``stable``);
   others are "n/a (timing)";
 - a series that stops is marked stale live at the next scrape, where promtool keeps it
-  for the 5m lookback; per-second functions (rate, irate, deriv) read k times larger
-  values: a disagreement on a rule using them says so.
+  for the 5m lookback. Per-second functions (rate, irate, deriv) would read k times
+  larger values on series served k times faster: the replay's rules divide them by k
+  (``scale_rules(per_second=True)``), so a rate threshold means what it means in promtool.
 """
 
 from __future__ import annotations
@@ -176,7 +177,10 @@ def _start_stack(stack: ExitStack, work: Path, test_file: TestFile, group: TestG
     scrape_ms, eval_ms = _intervals_ms(test_file, group, k)
     rules = []
     for i, path in enumerate(test_file.rule_files):
-        scaled = scale_rules(load_rules(path), k, scrape_interval_s=scrape_ms / 1000)
+        # The series arrive k times faster: per-second functions divided by k read
+        # what promtool reads.
+        scaled = scale_rules(load_rules(path), k, scrape_interval_s=scrape_ms / 1000,
+                             per_second=True)
         rules.append(work / f"{i}-{path.name}")
         rules[-1].write_text(scaled.yaml_text, encoding="utf-8")
     am_port, prom_port = free_port(), free_port()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -44,11 +45,21 @@ class ScaledExpression:
     notes: list[str] = field(default_factory=list)  # rounding to whole milliseconds
 
 
-def scale_expression(expr: str, factor: float) -> ScaledExpression:
-    """The expression with every range, subquery range and step, and offset divided by factor."""
+# Functions whose value is per second: on data replayed k times faster they read k times
+# more. increase(), delta() and the *_over_time() family count what the window holds,
+# which a scaled window holds alike.
+PER_SECOND_FUNCTIONS = frozenset({"rate", "irate", "deriv"})
+
+
+def scale_expression(expr: str, factor: float, *, per_second: bool = False) -> ScaledExpression:
+    """The expression with every range, subquery range and step, and offset divided by
+    factor. ``per_second``: for data replayed k times faster (promtool's input series
+    served at scaled time), every per-second function's value is divided by factor too."""
     if not (factor > 0 and math.isfinite(factor)):
         raise ValueError(f"time scale must be a positive number, got {factor}")
     original = promql.parse(expr)
+    if per_second:  # first, so that the duration rewrite below is checked against it
+        original = promql.parse(promql.transform(original, _per_second(factor)).prettify())
     result = ScaledExpression(text="")
     rewriter = _Rewriter(factor, result)
     rewritten = promql.transform(original, rewriter.visit)
@@ -59,6 +70,15 @@ def scale_expression(expr: str, factor: float) -> ScaledExpression:
             f"rewriting changed the expression beyond its durations: {result.text!r}"
         )
     return result
+
+
+def _per_second(factor: float) -> Callable[[pp.Expr], pp.Expr | None]:
+    def visit(node: pp.Expr) -> pp.Expr | None:
+        if isinstance(node, pp.Call) and node.func.name in PER_SECOND_FUNCTIONS:
+            return promql.parse(f"({node.prettify()} / {factor!r})")
+        return None
+
+    return visit
 
 
 class _Rewriter:

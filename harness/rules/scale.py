@@ -41,10 +41,11 @@ class ScaledRules:
 
 def scale_rules(
     rules: RuleFile | Path | str, factor: float, *, scrape_interval_s: float = 1.0,
-    scale_numbers: bool = False,
+    scale_numbers: bool = False, per_second: bool = False,
 ) -> ScaledRules:
     """The rule file rewritten for time scale ``factor``, as YAML text, with warnings.
-    ``scale_numbers``: durations written as numbers are divided too (each one noted)."""
+    ``scale_numbers``: durations written as numbers are divided too (each one noted).
+    ``per_second``: per-second functions divided by ``factor`` (for replayed data)."""
     rule_file = rules if isinstance(rules, RuleFile) else load_rules(rules)
     if not (factor > 0 and math.isfinite(factor)):
         raise RuleError(
@@ -63,7 +64,7 @@ def scale_rules(
             )
         for r, rule in enumerate(group.rules):
             raw_rule = raw_group["rules"][r]
-            scaled = _scale_rule_expr(rule, factor, scrape_interval_s, rule_file)
+            scaled = _scale_rule_expr(rule, factor, scrape_interval_s, rule_file, per_second)
             raw_rule["expr"] = scaled.text
             warnings += [f"{_who(rule)}: {note}" for note in scaled.notes]
             warnings += _numbers(rule, raw_rule, factor, recorded, scale_numbers)
@@ -185,10 +186,14 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def _scale_rule_expr(
-    rule: AlertRule | RecordingRule, factor: float, scrape_s: float, rule_file: RuleFile
+    rule: AlertRule | RecordingRule,
+    factor: float,
+    scrape_s: float,
+    rule_file: RuleFile,
+    per_second: bool = False,
 ) -> ScaledExpression:
     try:
-        scaled = scale_expression(rule.expr, factor)
+        scaled = scale_expression(rule.expr, factor, per_second=per_second)
     except promql.PromQLError as exc:
         raise RuleError(
             f"cannot rewrite the expression: {exc}",

@@ -133,3 +133,22 @@ def test_empty_by_is_no_grouping() -> None:
     expr = '(sum(cilium_identity{type="cluster_local"}) by () / (2^16-256)) > 0.8'
     assert scale_expression(expr, 60).text == (
         '(sum(cilium_identity{type="cluster_local"}) / (2 ^ 16 - 256)) > 0.8')
+
+
+@pytest.mark.parametrize(
+    ("expr", "scaled"),
+    [
+        ("rate(x[5m]) > 1", "(rate(x[5s]) / 60) > 1"),
+        (
+            "sum(irate(x[2m])) / sum(rate(y[5m]))",
+            "sum((irate(x[2s]) / 60)) / sum((rate(y[5s]) / 60))",
+        ),
+        ("deriv(g[10m]) > 0", "(deriv(g[10s]) / 60) > 0"),
+        ("increase(x[1h]) > 3", "increase(x[1m]) > 3"),  # a count: the same in a scaled window
+    ],
+)
+def test_per_second_functions_divided_for_replayed_data(expr: str, scaled: str) -> None:
+    """promtool's series replayed 60 times faster: rate() reads 60 times more per second
+    (govuk's router suite fired on `QPS > 1` live where promtool did not)."""
+    assert scale_expression(expr, 60, per_second=True).text == scaled
+    assert "/ 60" not in scale_expression(expr, 60).text  # a live run's rates are real
