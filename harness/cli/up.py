@@ -170,8 +170,15 @@ def command(
                     f"      with HARNESS_FAULT_TOKEN={spec.fault_token} "
                     f"HARNESS_STACK_CONTROL={ctl.url} for the fault controls in the web UI"
                 )
+                click.echo(
+                    "      with the Alerts and Notifications tabs: -f locustfiles/school.py,"
+                    f"locustfiles/addons/alerts_tab.py --prometheus-url {endpoints.prometheus} "
+                    f"--inbox-url {endpoints.receiver.rstrip('/')}/inbox "
+                    f"--fault-token {spec.fault_token}"
+                )
                 if Path.cwd() != PROJECT_DIR:
                     click.echo(f"      (run it from {PROJECT_DIR})")
+                click.echo(f"Admin page: {endpoints.api}/admin/monitoring  (role system_admin)")
                 click.echo("Press Ctrl-C to stop.")
                 _report_scraping(stack)
                 _watch(stack)

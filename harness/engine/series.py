@@ -14,15 +14,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import promql_parser
-
 from harness.errors import HarnessError
 from harness.observe.prometheus import PrometheusClient
+from harness.rules.condition import split_condition
 from harness.rules.model import AlertRule
 
 log = logging.getLogger(__name__)
 
-_COMPARISONS = {">", "<", ">=", "<=", "==", "!="}
 MAX_SERIES = 12  # per alert: charts stay readable; the rest is summarised
 
 
@@ -37,23 +35,6 @@ class AlertSeries:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def split_condition(expr: str) -> tuple[str, str | None, float | None]:
-    """``(value expression, comparison, threshold)``; the whole expression if not split."""
-    try:
-        node = promql_parser.parse(expr)
-    except Exception:  # the rule was parsed when loaded; be lenient here
-        return expr, None, None
-    op = str(getattr(node, "op", ""))
-    rhs = getattr(node, "rhs", None)
-    if (
-        isinstance(node, promql_parser.BinaryExpr)
-        and op in _COMPARISONS
-        and isinstance(rhs, promql_parser.NumberLiteral)
-    ):
-        return node.lhs.prettify(), op, float(rhs.val)
-    return expr, None, None
 
 
 def fetch_series(

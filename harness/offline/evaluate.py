@@ -22,9 +22,8 @@ range starts there (its ``active_at`` is the range's first evaluation).
 
 from __future__ import annotations
 
-import operator
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import promql_parser as pp
@@ -33,41 +32,11 @@ from harness.errors import RuleError
 from harness.offline.source import RangeSeries, RangeSource
 from harness.offline.statemachine import AlertStateMachine, Episode, EvalError, Sample, replay
 from harness.rules import promql
+from harness.rules.condition import Comparison, split_comparison
 from harness.rules.model import AlertRule
 
 DEFAULT_INTERVAL_S = 60.0  # Prometheus's default global evaluation_interval
 
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    ">": operator.gt,
-    "<": operator.lt,
-    ">=": operator.ge,
-    "<=": operator.le,
-}
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """``vector op threshold`` (or ``threshold op vector`` when ``scalar_left``)."""
-
-    vector: str  # the vector side, printed by promql_parser
-    op: str
-    threshold: float
-    scalar_left: bool = False
-
-    def with_threshold(self, threshold: float) -> str:
-        """The expression with another threshold (a candidate variant)."""
-        number = repr(float(threshold))
-        if self.scalar_left:
-            return f"{number} {self.op} {self.vector}"
-        return f"{self.vector} {self.op} {number}"
-
-    def keeps(self, value: float) -> bool:
-        compare = _OPS[self.op]
-        if self.scalar_left:
-            return compare(self.threshold, value)
-        return compare(value, self.threshold)
 
 
 @dataclass(frozen=True)
@@ -86,36 +55,6 @@ class Evaluation:
     @property
     def fired(self) -> tuple[Episode, ...]:
         return tuple(e for e in self.episodes if e.fired_at is not None)
-
-
-# Narrower than rules.numbers.constant on purpose: only a literal threshold, never arithmetic.
-def _number(node: promql.Node) -> float | None:
-    """The value of a number literal (through parentheses and a unary minus), else None."""
-    if isinstance(node, pp.NumberLiteral):
-        return float(node.val)
-    if isinstance(node, pp.ParenExpr):
-        return _number(node.expr)
-    if isinstance(node, pp.UnaryExpr):
-        inner = _number(node.expr)
-        return None if inner is None else -inner
-    return None
-
-
-def split_comparison(expr: str) -> Comparison | None:
-    """The top-level filtering comparison of a vector against a number, if ``expr`` is one."""
-    node = promql.parse(expr)
-    while isinstance(node, pp.ParenExpr):
-        node = node.expr
-    if not isinstance(node, pp.BinaryExpr) or str(node.op) not in _OPS:
-        return None
-    if node.modifier is not None and node.modifier.return_bool:
-        return None
-    right, left = _number(node.rhs), _number(node.lhs)
-    if right is not None and left is None:
-        return Comparison(node.lhs.prettify(), str(node.op), right)
-    if left is not None and right is None:
-        return Comparison(node.rhs.prettify(), str(node.op), left, scalar_left=True)
-    return None
 
 
 @dataclass

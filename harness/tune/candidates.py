@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from harness.durations import format_duration, parse_duration
 from harness.errors import InputError
-from harness.offline.evaluate import Comparison, split_comparison
 from harness.rules import promql
+from harness.rules.condition import Comparison, split_comparison
 from harness.rules.model import AlertRule
 from harness.rules.rewrite import scale_expression
 

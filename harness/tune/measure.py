@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from harness.durations import format_duration
-from harness.offline.evaluate import Evaluation, evaluate, grid, split_comparison
+from harness.offline.evaluate import Evaluation, evaluate, grid
 from harness.offline.recording import Recording
 from harness.offline.source import RangeSource
 from harness.offline.statemachine import Episode
+from harness.rules.condition import split_comparison
 from harness.rules.model import AlertRule
 from harness.scenarios.model import Expectation, Scenario
 from harness.tune.candidates import Candidate

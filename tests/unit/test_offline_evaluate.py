@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from harness.errors import RuleError
-from harness.offline.evaluate import Comparison, evaluate, grid, plan, split_comparison
+from harness.offline.evaluate import evaluate, grid, plan
 from harness.offline.source import RangeSeries
+from harness.rules.condition import Comparison, split_comparison, split_condition
 from harness.rules.model import AlertRule
 
 E = 60_000
@@ -143,3 +144,13 @@ def test_a_candidate_threshold_is_written_into_the_same_comparison() -> None:
     left = split_comparison("2 <= x")
     assert left is not None and left.with_threshold(3) == "3.0 <= x"
     assert split_comparison(left.with_threshold(3)) == Comparison("x", "<=", 3.0, scalar_left=True)
+
+
+def test_charts_and_tables_read_the_condition_from_the_vectors_side() -> None:
+    """One split for the report's charts, the Locust tab and the offline evaluator."""
+    assert split_condition("rate(x[5m]) > 0.05") == ("rate(x[5m])", ">", 0.05)
+    assert split_condition("0.05 < rate(x[5m])") == ("rate(x[5m])", ">", 0.05)
+    assert split_condition("(up == 0)") == ("up", "==", 0.0)
+    assert split_condition("a > bool 1") == ("a > bool 1", None, None)
+    assert split_condition("a and b") == ("a and b", None, None)
+    assert split_condition("a >") == ("a >", None, None)  # does not parse: not split
