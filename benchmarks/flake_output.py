@@ -125,13 +125,13 @@ def _edge_table(expectations: Sequence[Expectation]) -> list[str]:
 
 
 def _narrow_table(expectations: Sequence[Expectation]) -> list[str]:
-    """Windows narrower than 2 E (Alertmanager's FiredAt + GW is a point): told apart
+    """Windows no wider than 2 E (Alertmanager's FiredAt + GW is a point): told apart
     from the near-edge list, with their margin to the judged edges (slack included)."""
     rows = [e for e in expectations if e.narrow]
     if not rows:
         return []
     lines = [
-        f"## Windows narrower than {2 * NEAR_EDGE:g} E ({len(rows)}): their margin is the slack",
+        f"## Windows no wider than {2 * NEAR_EDGE:g} E ({len(rows)}): their margin is the slack",
         "",
         "| scenario | expectation | check | window s | slack s | min margin s |",
         "| --- | --- | --- | --- | ---: | ---: |",
