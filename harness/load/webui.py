@@ -111,8 +111,8 @@ class AlertsFeed:
                 require_loopback(inbox_url, what="--inbox-url"),
                 name="Receiver inbox",
                 timeout=TIMEOUT,
+                headers={TOKEN_HEADER: token},
             )
-            inbox._client.headers[TOKEN_HEADER] = token
         return cls(prom, inbox)
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:

@@ -12,10 +12,17 @@ from harness.errors import StackError
 class JsonApi:
     """A base URL plus an httpx client with short timeouts; errors become StackError."""
 
-    def __init__(self, base_url: str, *, name: str, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        name: str,
+        timeout: float = 5.0,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.name = name
-        self._client = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self._client = httpx.Client(base_url=self.base_url, timeout=timeout, headers=headers)
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
