@@ -7,8 +7,10 @@ from pathlib import Path
 import yaml
 
 from harness.engine.history import Episode
-from harness.engine.judge import _notification_window
+from harness.engine.judge import _notification_window, judge_scenario
 from harness.engine.plans import make_plans
+from harness.engine.result import PhaseMark
+from harness.receivers.models import Notification
 from harness.receivers.routes import parse_route_tree
 from harness.rules.model import AlertRule
 from harness.scenarios.loader import parse_scenario
@@ -77,3 +79,26 @@ def test_grouped_by_queue_each_instance_has_its_own_group() -> None:
     first, mine = _ep("notifications", 10.0), _ep("reports", 10.5)
     window = _notification_window(plan, "pagerduty", mine, [first, mine])
     assert (window.start, window.end) == (1.0, 1.0)
+
+
+def _page(at: float, *queues: str) -> Notification:
+    alerts = tuple({"alertname": "WorkerStalled", "queue": q, "severity": "critical"}
+                   for q in queues)
+    return Notification(0, "pagerduty", "pagerduty", 0, at, at, "firing", ("WorkerStalled",),
+                        {"alertname": "WorkerStalled"}, alerts, "", "", {})
+
+
+def test_a_groups_earlier_notification_is_not_the_joining_instances() -> None:
+    """Seen with one core busy (worker-stalled-dead): the notifications queue's page went
+    out 1 s before the reports queue fired; the reports queue's own came with the group's
+    next tick, 10 ms after it fired. The earlier page is not the reports queue's."""
+    plan = _plan("alertname")
+    first, mine = _ep("notifications", 73.15), _ep("reports", 75.15)
+    pages = [_page(74.16, "notifications"), _page(75.16, "notifications", "reports")]
+    verdicts = judge_scenario(
+        "s", [plan], {"fault": PhaseMark("fault", 60.0, 80.0)},
+        {"WorkerStalled": [first, mine]}, pages, (60.0, 80.0),
+    )
+    (notified,) = [v for v in verdicts if v.check == "notifies:pagerduty"]
+    assert notified.passed, notified.verdict.message
+    assert "0.01 s after" in notified.verdict.message
