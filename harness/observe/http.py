@@ -34,7 +34,13 @@ class JsonApi:
             raise StackError(
                 f"{self.name} answered {response.status_code} to {path}: {response.text[:300]}"
             )
-        return response.json()
+        try:
+            return response.json()
+        except ValueError:  # a body that is not JSON (an overloaded server's, a proxy's)
+            raise StackError(
+                f"{self.name} answered {response.status_code} to {path} with a body that is "
+                f"not JSON: {response.text[:120]!r}"
+            ) from None
 
     def close(self) -> None:
         self._client.close()

@@ -167,7 +167,11 @@ class StackLifecycle(Scoped):
 
         def check() -> None:
             def get(path: str, **params: str) -> Any:
-                return httpx.get(base + path, params=params, timeout=2.0, trust_env=False).json()
+                response = httpx.get(base + path, params=params, timeout=2.0, trust_env=False)
+                try:  # a loaded Prometheus once answered a body that is not JSON: not yet
+                    return response.raise_for_status().json()
+                except ValueError:
+                    raise NotReady(f"HTTP {response.status_code}, not JSON, from {path}") from None
 
             result = get("/api/v1/query", query="up")["data"]["result"]
             up = {r["metric"].get("job"): r["value"][1] for r in result}
