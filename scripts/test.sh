@@ -2,11 +2,18 @@
 # The test suite, as CI runs it: the Docker engine and local images the containers
 # backend needs, then pytest over tests/ and scenarios/. Extra arguments go to pytest.
 #
-# Scenario items run two at a time (`--parallel 2`, each on a stack of its own): they
-# mostly wait on scrapes and evaluations, so two fit the 2-core CI machine.
+# The whole suite (no arguments) runs as two pytest processes side by side: tests/ in
+# the foreground, and the alert scenarios (scenarios/, one at a time, each on a stack of
+# its own) in the background. Both mostly wait on scrapes and evaluations, so the 2-core
+# CI machine carries two stacks at once (what `--parallel 2` does to the scenarios
+# alone), and the scenarios cost no wall time of their own. Separate processes, so that
+# no test's monkeypatch, chdir or environment reaches a scenario's stack. The scenarios'
+# output is shown when tests/ has ended. With arguments: one pytest, scenario items two
+# at a time.
 #
-# Then the fidelity check over the run's own recording: for every scenario that ran, the
-# offline evaluation of its rules equals its live ALERTS within one evaluation interval.
+# Then the fidelity check over the scenarios' own recording: for every scenario that
+# ran, the offline evaluation of its rules equals its live ALERTS within one evaluation
+# interval.
 #
 # HARNESS_NO_DOCKER=1 runs everything but the `containers` tests (said loudly, never
 # silently): for a machine where a Docker engine cannot run.
@@ -14,10 +21,56 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 reports="reports/test-$(date -u +%Y%m%d-%H%M%S)-$$"
+pytest=(.venv/bin/python -m pytest)
+scenarios_pid=""
+docker_started=0
+
+# Every exit path: the background scenarios stop (their stacks with them), then Docker.
+cleanup() {
+  if [ -n "$scenarios_pid" ]; then
+    kill -TERM "$scenarios_pid" 2>/dev/null || true
+    wait "$scenarios_pid" 2>/dev/null || true
+  fi
+  if [ "$docker_started" = 1 ]; then
+    scripts/stop-dockerd.sh >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+# The first failure's exit code wins (1: a test failed; 2+: pytest could not run).
+first_failure() {
+  local code
+  for code in "$@"; do
+    if [ "$code" != 0 ]; then
+      echo "$code"
+      return
+    fi
+  done
+  echo 0
+}
+
+# tests/ and scenarios/ side by side; $@ only selects by mark (HARNESS_NO_DOCKER).
+run_whole_suite() {
+  local log="$reports.scenarios.log" tests_status=0 scenarios_status=0
+  mkdir -p "$(dirname "$log")"
+  "${pytest[@]}" -p no:cacheprovider --report-dir "$reports" "$@" scenarios \
+    >"$log" 2>&1 &
+  scenarios_pid=$!
+  "${pytest[@]}" --durations 25 "$@" tests || tests_status=$?
+  echo "test: tests/ ended (exit $tests_status); the alert scenarios, run beside it:" >&2
+  wait "$scenarios_pid" || scenarios_status=$?
+  scenarios_pid=""
+  cat "$log"
+  return "$(first_failure "$tests_status" "$scenarios_status")"
+}
 
 run_pytest() {
   local status=0
-  .venv/bin/python -m pytest --parallel 2 --report-dir "$reports" "$@" || status=$?
+  if [ "$#" = 0 ] || { [ "$#" = 2 ] && [ "$1" = -m ]; }; then
+    run_whole_suite "$@" || status=$?
+  else
+    "${pytest[@]}" --parallel 2 --report-dir "$reports" "$@" || status=$?
+  fi
   # The scenarios' recordings, if any ran (a selection of unit tests records nothing).
   if compgen -G "$reports/*/scenarios/*/recording" >/dev/null; then
     echo "test: fidelity of the suite's recording (offline == live ALERTS)" >&2
@@ -28,13 +81,17 @@ run_pytest() {
 
 if [ "${HARNESS_NO_DOCKER:-0}" = 1 ]; then
   echo "test: HARNESS_NO_DOCKER=1: the containers tests are NOT run" >&2
-  run_pytest -m "not containers" "$@"
+  if [ "$#" = 0 ]; then
+    run_pytest -m "not containers"
+  else
+    run_pytest -m "not containers" "$@"
+  fi
   exit
 fi
 
 # With set -e, an assignment of its own so a failed start stops here with its reason.
 docker_env=$(scripts/start-dockerd.sh)
 eval "$docker_env"
-trap 'scripts/stop-dockerd.sh >/dev/null 2>&1 || true' EXIT
+docker_started=1
 scripts/build-images.sh
 run_pytest "$@"

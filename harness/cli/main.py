@@ -33,7 +33,7 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     _register()
-    from harness.cli.up import interrupts_unwind
+    from harness.cli.interrupts import interrupts_unwind
 
     try:
         # Subcommands return their exit code (0 all held, 1 an expectation failed).

@@ -20,7 +20,6 @@ from harness.paths import SCENARIOS_DIR
 @click_options
 def command(scenarios: tuple[Path, ...], **values: object) -> int:
     """Run SCENARIOS (files or folders; default: scenarios/) and judge every expectation."""
-    from harness.cli.up import interrupts_unwind
     from harness.engine.suite import Suite
     from harness.report import console
     from harness.report.writer import write_reports
@@ -31,8 +30,8 @@ def command(scenarios: tuple[Path, ...], **values: object) -> int:
     loaded = load_scenarios(asked)
     suite = Suite.open(options)
     chosen = suite.choose(loaded, asked=asked)  # bad input stops here, before any stack starts
-    # SIGTERM/SIGHUP unwind like Ctrl-C, so every stack and container is removed at once.
-    with interrupts_unwind(), console.Progress() as progress:
+    # main() makes SIGTERM/SIGHUP unwind like Ctrl-C: every stack and container goes at once.
+    with console.Progress() as progress:
         suite.run_all(
             chosen,
             on_result=progress.on_result,

@@ -76,7 +76,6 @@ def command(
 
 def _run_scenarios(alert: str, scenarios: tuple[Path, ...], values: dict[str, Any]) -> Path:
     """Run the alert's scenarios once (recorded); the run's report folder."""
-    from harness.cli.up import interrupts_unwind
     from harness.engine.suite import Suite
     from harness.paths import SCENARIOS_DIR
     from harness.report import console
@@ -87,7 +86,7 @@ def _run_scenarios(alert: str, scenarios: tuple[Path, ...], values: dict[str, An
     asked = scenarios or (SCENARIOS_DIR,)
     suite = Suite.open(options)
     chosen = [_hold_fault(s, alert) for s in suite.choose(load_scenarios(asked), asked=asked)]
-    with interrupts_unwind(), console.Progress() as progress:
+    with console.Progress() as progress:
         suite.run_all(chosen, on_result=progress.on_result, on_phase=progress.on_phase)
     result = suite.finish()
     write_reports(result)

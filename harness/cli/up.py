@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import signal
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 import click
 
@@ -18,29 +14,6 @@ from harness.paths import LOCUSTFILES_DIR, PROJECT_DIR
 from harness.stack import open_stack
 from harness.stack.base import Stack
 from harness.stack.control import StackControl
-
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-@contextmanager
-def interrupts_unwind() -> Iterator[None]:
-    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, so every context manager
-    unwinds and the stack stops. Later signals are ignored while teardown runs."""
-    stopping = False
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
-        if stopping:
-            return
-        stopping = True
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    previous = {sig: signal.signal(sig, handler) for sig in _STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 def _locust_hint(api_url: str) -> str:
@@ -134,54 +107,53 @@ def command(
     rules = rules or defaults.rules
     alertmanager_config = alertmanager_config or defaults.alertmanager_config
 
-    try:
-        with interrupts_unwind():
-            binaries: tuple[str, ...] | None = None
-            if backend == "containers":
-                from harness.stack.containers import preflight
+    try:  # main() turns SIGTERM and SIGHUP into KeyboardInterrupt too
+        binaries: tuple[str, ...] | None = None
+        if backend == "containers":
+            from harness.stack.containers import preflight
 
-                preflight()
-                binaries = ()
-            spec = build_stack_spec(
-                rules=list(rules),
-                alertmanager_config=alertmanager_config,
-                time_scale=time_scale,
-                binaries=binaries,
+            preflight()
+            binaries = ()
+        spec = build_stack_spec(
+            rules=list(rules),
+            alertmanager_config=alertmanager_config,
+            time_scale=time_scale,
+            binaries=binaries,
+        )
+        spec = dataclasses.replace(spec, database=database)
+        if api_port is not None:
+            spec = dataclasses.replace(spec, api_port=api_port)
+        with open_stack(spec, backend) as stack, StackControl(stack, spec.fault_token) as ctl:
+            endpoints = stack.endpoints
+            seconds = stack.startup_seconds
+            took = f" in {seconds:.1f} s" if seconds is not None else ""
+            click.echo(f"Stack is up{took} (time scale {time_scale:g}):")
+            for label, url in endpoints.describe():
+                click.echo(f"  {label + ':':<16} {url}")
+            click.echo(
+                f"  {'Stack control:':<16} {ctl.url}  (POST /services/<service>/<action>)"
             )
-            spec = dataclasses.replace(spec, database=database)
-            if api_port is not None:
-                spec = dataclasses.replace(spec, api_port=api_port)
-            with open_stack(spec, backend) as stack, StackControl(stack, spec.fault_token) as ctl:
-                endpoints = stack.endpoints
-                seconds = stack.startup_seconds
-                took = f" in {seconds:.1f} s" if seconds is not None else ""
-                click.echo(f"Stack is up{took} (time scale {time_scale:g}):")
-                for label, url in endpoints.describe():
-                    click.echo(f"  {label + ':':<16} {url}")
-                click.echo(
-                    f"  {'Stack control:':<16} {ctl.url}  (POST /services/<service>/<action>)"
-                )
-                click.echo(
-                    f"  {'Fault token:':<16} {spec.fault_token}  (header X-Fault-Token: faults, "
-                    "stack control, receiver inbox; random per run, HARNESS_FAULT_TOKEN sets it)"
-                )
-                click.echo(f"Load: {_locust_hint(endpoints.api)}")
-                click.echo(
-                    f"      with HARNESS_FAULT_TOKEN={spec.fault_token} "
-                    f"HARNESS_STACK_CONTROL={ctl.url} for the fault controls in the web UI"
-                )
-                click.echo(
-                    "      with the Alerts and Notifications tabs: -f locustfiles/school.py,"
-                    f"locustfiles/addons/alerts_tab.py --prometheus-url {endpoints.prometheus} "
-                    f"--inbox-url {endpoints.receiver.rstrip('/')}/inbox "
-                    f"--fault-token {spec.fault_token}"
-                )
-                if Path.cwd() != PROJECT_DIR:
-                    click.echo(f"      (run it from {PROJECT_DIR})")
-                click.echo(f"Admin page: {endpoints.api}/admin/monitoring  (role system_admin)")
-                click.echo("Press Ctrl-C to stop.")
-                _report_scraping(stack)
-                _watch(stack)
+            click.echo(
+                f"  {'Fault token:':<16} {spec.fault_token}  (header X-Fault-Token: faults, "
+                "stack control, receiver inbox; random per run, HARNESS_FAULT_TOKEN sets it)"
+            )
+            click.echo(f"Load: {_locust_hint(endpoints.api)}")
+            click.echo(
+                f"      with HARNESS_FAULT_TOKEN={spec.fault_token} "
+                f"HARNESS_STACK_CONTROL={ctl.url} for the fault controls in the web UI"
+            )
+            click.echo(
+                "      with the Alerts and Notifications tabs: -f locustfiles/school.py,"
+                f"locustfiles/addons/alerts_tab.py --prometheus-url {endpoints.prometheus} "
+                f"--inbox-url {endpoints.receiver.rstrip('/')}/inbox "
+                f"--fault-token {spec.fault_token}"
+            )
+            if Path.cwd() != PROJECT_DIR:
+                click.echo(f"      (run it from {PROJECT_DIR})")
+            click.echo(f"Admin page: {endpoints.api}/admin/monitoring  (role system_admin)")
+            click.echo("Press Ctrl-C to stop.")
+            _report_scraping(stack)
+            _watch(stack)
     except KeyboardInterrupt:
         click.echo("Stack stopped.", err=True)
     return EXIT_OK

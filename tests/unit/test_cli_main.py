@@ -11,7 +11,7 @@ import click
 import pytest
 
 from harness.cli import main as main_mod
-from harness.cli.up import interrupts_unwind
+from harness.cli.interrupts import interrupts_unwind
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ def test_spec_rules_and_routes_miss_what_the_scenarios_expect(tmp_path: Path) ->
             "--rules", str(SPEC_DIR / "prometheus-alerts.yml"),
             "--alertmanager-config", str(SPEC_DIR / "alertmanager.yml"),
             "--report-dir", str(tmp_path),
-            "--parallel", "2",  # as the suite's scenario items in CI (scripts/test.sh)
+            "--parallel", "2",  # in CI beside the suite's own scenarios (scripts/test.sh)
         ],
         cwd=PROJECT_DIR, capture_output=True, text=True, timeout=2300, check=False,
     )
