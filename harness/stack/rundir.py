@@ -188,7 +188,10 @@ def sweep(state_dir: Path) -> list[Path]:
             marker = Marker.from_json(json.loads(marker_path.read_text()))
         except (OSError, ValueError, KeyError, TypeError):
             # Unreadable marker: only an old one is safe to treat as abandoned.
-            age = time.time() - marker_path.stat().st_mtime
+            try:
+                age = time.time() - marker_path.stat().st_mtime
+            except OSError:
+                continue  # gone meanwhile: another harness swept it
             if age > _STALE_UNREADABLE_MARKER_S:
                 shutil.rmtree(path, ignore_errors=True)
                 swept.append(path)

@@ -159,3 +159,24 @@ def test_kept_run_dir_is_not_swept(tmp_path: Path) -> None:
     run.close(keep=True)
     assert sweep(state) == []
     assert run.path.exists() and not (run.path / MARKER).exists()
+
+
+def test_a_run_another_sweep_removes_meanwhile_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two harness processes sweep at once (CI runs tests/ and the scenarios side by
+    side): a marker the other one removed between this one's look and read is skipped."""
+    import shutil
+
+    state = tmp_path / "state"
+    run = RunDir.create(state, "gone")
+    marker = run.path / MARKER
+    read_text = Path.read_text
+
+    def removed_first(self: Path, *args: object, **kwargs: object) -> str:
+        if self == marker:
+            shutil.rmtree(run.path)  # the other sweep won the race
+        return read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", removed_first)
+    assert sweep(state) == []
