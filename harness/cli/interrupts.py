@@ -1,5 +1,6 @@
 """SIGINT, SIGTERM and SIGHUP unwind every harness command like Ctrl-C (``main`` wraps
-each one), so whatever a command started stops on its way out."""
+each one; the pytest plugin its session), so whatever was started stops on its way out.
+A SIGHUP ignored on entry (``nohup harness run ...``) stays ignored."""
 
 from __future__ import annotations
 
@@ -24,7 +25,11 @@ def interrupts_unwind() -> Iterator[None]:
         stopping = True
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    previous = {sig: signal.signal(sig, handler) for sig in _STOP_SIGNALS}
+    previous = {
+        sig: signal.signal(sig, handler)
+        for sig in _STOP_SIGNALS
+        if not (sig == signal.SIGHUP and signal.getsignal(sig) == signal.SIG_IGN)
+    }
     try:
         yield
     finally:

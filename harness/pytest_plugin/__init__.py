@@ -46,6 +46,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[session_key] = session
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    harness = session.config.stash.get(session_key, None)
+    if harness is not None:
+        harness.catch_stop_signals()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    harness = config.stash.get(session_key, None)
+    if harness is not None:
+        harness.release_stop_signals()
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
     if is_scenario_file(file_path, parent.config):
         return ScenarioFile.from_parent(parent, path=file_path)

@@ -8,6 +8,7 @@ when the session finishes.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 import pytest
@@ -28,6 +29,17 @@ class HarnessSession:
         self._suite: Suite | None = None
         self._planned: list[Scenario] = []  # the selected scenario items, in pytest's order
         self._ahead: RunAhead | None = None
+        self._signals = ExitStack()
+
+    def catch_stop_signals(self) -> None:
+        """SIGTERM and SIGHUP end the session like Ctrl-C (a CI job cancelled): pytest
+        finishes as interrupted and every running scenario's stack stops."""
+        from harness.cli.interrupts import interrupts_unwind
+
+        self._signals.enter_context(interrupts_unwind())
+
+    def release_stop_signals(self) -> None:
+        self._signals.close()
 
     @property
     def options(self) -> RunOptions:

@@ -28,6 +28,15 @@ def signal_command() -> Iterator[str]:
     main_mod.cli.commands.pop("signal-me")
 
 
+@pytest.fixture
+def hangup_default() -> Iterator[None]:
+    """SIGHUP as a terminal's shell leaves it (this suite may run under nohup)."""
+    previous = signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    yield
+    signal.signal(signal.SIGHUP, previous)
+
+
+@pytest.mark.usefixtures("hangup_default")
 @pytest.mark.parametrize(("name", "code"), [("SIGINT", 130), ("SIGTERM", 143), ("SIGHUP", 129)])
 def test_a_stop_signal_exits_128_plus_its_number(
     signal_command: str, name: str, code: int, capsys: pytest.CaptureFixture[str]
@@ -36,3 +45,15 @@ def test_a_stop_signal_exits_128_plus_its_number(
         main_mod.main([signal_command, name])
     assert info.value.code == code
     assert "interrupted" in capsys.readouterr().err
+
+
+def test_under_nohup_a_hangup_is_still_ignored() -> None:
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with interrupts_unwind():
+            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+            os.kill(os.getpid(), signal.SIGHUP)  # nothing happens: the run goes on
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)

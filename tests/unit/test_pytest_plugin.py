@@ -98,3 +98,22 @@ def test_bad_run_options_are_a_usage_error(
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     err = result.stderr.str()
     assert words in err and "Traceback" not in err + result.stdout.str()
+
+
+def test_sigterm_ends_the_session_like_ctrl_c(pytester: pytest.Pytester) -> None:
+    """A cancelled CI job (SIGTERM) unwinds: pytest finishes as interrupted, so the
+    session's teardown (every running scenario's stack) runs, instead of dying at once."""
+    pytester.makepyfile(test_stop="""
+        import os
+        import signal
+
+        def test_cancelled():
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        def test_never_reached():
+            pass
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_stop.py")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*KeyboardInterrupt*", "*SIGTERM*"])
+    assert "test_never_reached" not in result.stdout.str()

@@ -75,12 +75,18 @@ def search_logs(page: Page, query: str) -> dict[str, Any]:
 
 
 def scraped_span(prometheus: str, at: float, window: float) -> tuple[float, float]:
-    """First and last scrape of the API inside the range window ending at ``at``: the
-    stretch whose counter increase a ``rate()`` at ``at`` measures (and extrapolates)."""
-    params = {"query": f'up{{job="api"}}[{round(window * 1000)}ms]', "time": f"{at:.3f}"}
+    """The stretch of the API's requests that a ``rate()`` queried at ``at`` measured
+    (and extrapolated): from its first to its last scrape inside the range window. A
+    scrape is stamped when it starts, but the counters are read when the API answers,
+    at its end (stamp + scrape_duration_seconds: up to a second later on a busy
+    machine); and a scrape still under way at ``at`` was not yet stored, so the query
+    did not see it either."""
+    query = f'scrape_duration_seconds{{job="api"}}[{round(window * 1000)}ms]'
+    params = {"query": query, "time": f"{at:.3f}"}
     body = httpx.get(f"{prometheus}/api/v1/query", params=params, trust_env=False).json()
-    stamps = [float(t) for t, _ in body["data"]["result"][0]["values"]]
-    return stamps[0], stamps[-1]
+    ends = [float(t) + float(d) for t, d in body["data"]["result"][0]["values"]]
+    stored = [end for end in ends if end <= at] or ends[:1]
+    return stored[0], stored[-1]
 
 
 def locust_truth(stats: LoadStats, span: tuple[float, float]) -> tuple[float, float]:

@@ -157,9 +157,13 @@ def test_fixed_api_port_is_used(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_during_start_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     monkeypatch.setenv("FAKE_START_DELAY", "30")  # the stand-in API and worker never get ready
+    # Ctrl-C, whatever this process inherited: a shell's `cmd &` starts it with SIGINT
+    # ignored, and Python then leaves it so.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     started = time.monotonic()
