@@ -21,9 +21,12 @@ PostgreSQL container's port is published on 127.0.0.1.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import threading
+import time
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -49,6 +52,41 @@ def sqlite_path(database_url: str) -> Path | None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     return Path(url.database)
+
+
+def sqlite_write_lock_free(path: Path) -> bool:
+    """Whether a writer could start on the SQLite file now: a BEGIN IMMEDIATE that does
+    not wait, rolled back at once. False while any connection is inside a write."""
+    try:
+        with sqlite3.connect(path, timeout=0, isolation_level=None) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+    except sqlite3.OperationalError:
+        return False  # "database is locked": a write transaction is open (or an outage)
+    return True
+
+
+class Freezable(Protocol):
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+
+
+def freeze_outside_writes(
+    process: Freezable, path: Path, cancel: threading.Event, *, within: float, retry: float
+) -> bool:
+    """Freeze ``process`` at a moment the SQLite file has no write under way (frozen
+    inside one, it would hold the file's single write lock for as long as it is frozen).
+    While a write is under way it is let go on for ``retry`` seconds and frozen again,
+    for at most ``within``; whether it is frozen outside a write (it is frozen anyway)."""
+    deadline = time.monotonic() + within
+    process.pause()
+    while not sqlite_write_lock_free(path):
+        if time.monotonic() >= deadline or cancel.is_set():
+            return False
+        process.resume()
+        cancel.wait(retry)  # the write's few milliseconds to commit
+        process.pause()
+    return True
 
 
 class DatabaseOutage:

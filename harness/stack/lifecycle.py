@@ -23,6 +23,7 @@ at interpreter exit too, and stops the capture receiver it owns.
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -37,7 +38,7 @@ from harness.paths import STATE_DIR
 from harness.receivers.capture import CaptureReceiver
 from harness.scoped import Scoped
 from harness.stack.alertmanager_config import CONFIG_NAME
-from harness.stack.database import DATABASE, DatabaseOutage
+from harness.stack.database import DATABASE, DatabaseOutage, freeze_outside_writes
 from harness.stack.ports import LOOPBACK, claim_port, free_port, release_port
 from harness.stack.postgres import POSTGRES
 from harness.stack.process import ManagedProcess
@@ -53,8 +54,13 @@ from harness.stack.wait import (
     wait_exit,
 )
 
+log = logging.getLogger(__name__)
+
 SCRAPE_JOBS = ("api", "worker")  # Prometheus's scrape jobs for the target
 STOP_TIMEOUT = 5.0  # seconds from SIGTERM (docker stop) to SIGKILL
+TARGET_SERVICES = ("api", "worker")  # the processes that write to the target's database
+PAUSE_CLEAR_S = 2.0  # at most, to freeze a target process outside a SQLite write
+PAUSE_RETRY_S = 0.005
 
 
 class ServiceHandle(WaitTarget, Protocol):
@@ -314,8 +320,22 @@ class StackLifecycle(Scoped):
         return {name: pid for name, pid in pids.items() if pid is not None}
 
     def pause(self, service: str) -> None:
-        """Freeze the service (SIGSTOP, the cgroup freezer): it stops answering."""
-        self._running(service).pause()
+        """Freeze the service (SIGSTOP, the cgroup freezer): it stops answering.
+
+        On SQLite the API or the worker is frozen outside a write transaction: frozen
+        inside one it would hold the file's single write lock, and every write of the
+        other would wait 10 s and fail, a side effect the spec's PostgreSQL (locks per
+        row) does not have. If a write is under way the process is let go on for a
+        moment and frozen again, for at most PAUSE_CLEAR_S (``freeze_outside_writes``)."""
+        handle = self._running(service)
+        path = self._database.path if self._database is not None else None
+        if service not in TARGET_SERVICES or path is None:
+            handle.pause()
+            return
+        if not freeze_outside_writes(
+            handle, path, self._cancel, within=PAUSE_CLEAR_S, retry=PAUSE_RETRY_S
+        ):
+            log.warning("%s frozen inside a write to %s (it holds the write lock)", service, path)
 
     def resume(self, service: str) -> None:
         self._running(service).resume()
