@@ -21,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 reports="reports/test-$(date -u +%Y%m%d-%H%M%S)-$$"
+whole_suite=$(( $# == 0 ))  # no arguments of the user's: tests/ and scenarios/ side by side
 pytest=(.venv/bin/python -m pytest)
 scenarios_pid=""
 docker_started=0
@@ -37,18 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The first failure's exit code wins (1: a test failed; 2+: pytest could not run).
-first_failure() {
-  local code
-  for code in "$@"; do
-    if [ "$code" != 0 ]; then
-      echo "$code"
-      return
-    fi
-  done
-  echo 0
-}
-
 # tests/ and scenarios/ side by side; $@ only selects by mark (HARNESS_NO_DOCKER).
 run_whole_suite() {
   local log="$reports.scenarios.log" tests_status=0 scenarios_status=0
@@ -61,12 +50,12 @@ run_whole_suite() {
   wait "$scenarios_pid" || scenarios_status=$?
   scenarios_pid=""
   cat "$log"
-  return "$(first_failure "$tests_status" "$scenarios_status")"
+  return $(( tests_status ? tests_status : scenarios_status ))  # the first failure wins
 }
 
 run_pytest() {
   local status=0
-  if [ "$#" = 0 ] || { [ "$#" = 2 ] && [ "$1" = -m ]; }; then
+  if [ "$whole_suite" = 1 ]; then
     run_whole_suite "$@" || status=$?
   else
     "${pytest[@]}" --parallel 2 --report-dir "$reports" "$@" || status=$?
@@ -81,11 +70,7 @@ run_pytest() {
 
 if [ "${HARNESS_NO_DOCKER:-0}" = 1 ]; then
   echo "test: HARNESS_NO_DOCKER=1: the containers tests are NOT run" >&2
-  if [ "$#" = 0 ]; then
-    run_pytest -m "not containers"
-  else
-    run_pytest -m "not containers" "$@"
-  fi
+  run_pytest -m "not containers" "$@"
   exit
 fi
 

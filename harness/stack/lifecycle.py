@@ -335,7 +335,7 @@ class StackLifecycle(Scoped):
         if not freeze_outside_writes(
             handle, path, self._cancel, within=PAUSE_CLEAR_S, retry=PAUSE_RETRY_S
         ):
-            log.warning("%s frozen inside a write to %s (it holds the write lock)", service, path)
+            log.warning("%s frozen while a write to %s was still under way", service, path)
 
     def resume(self, service: str) -> None:
         self._running(service).resume()
