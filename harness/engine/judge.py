@@ -138,7 +138,7 @@ def _fires_verdict(
         plan.exp.subject(),
         "fired",
         observed,
-        plan.fire,
+        plan.fire.earlier(phase.faults_on_s, "switching faults on"),
         reference=f"'{phase.name}' started",
         expectation=plan.exp.describe(),
     )
@@ -166,7 +166,7 @@ def _resolves_verdict(
         plan.exp.subject(),
         "resolved",
         resolved_at - phase.end if resolved_at is not None else None,
-        plan.resolve,
+        plan.resolve.earlier(phase.faults_off_s, "switching faults off"),
         reference=f"'{phase.name}' ended",
         watched_until=run[1] - phase.end,
     )

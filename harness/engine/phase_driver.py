@@ -102,6 +102,7 @@ class PhaseDriver:
         for index, phase in enumerate(self.scenario.phases):
             if self.on_enter:
                 self.on_enter(phase)
+            switching = time.time()
             self.faults.apply(phase.faults)
             start = time.time()
             try:
@@ -116,9 +117,16 @@ class PhaseDriver:
                         break
                     self.cancel.wait(min(TICK, deadline - now))
             finally:
+                stopping = time.time()
                 self.faults.revert()
+                end = time.time()
                 self.marks[phase.name] = PhaseMark(
-                    phase.name, start, time.time(), tuple(f.model_dump() for f in phase.faults)
+                    phase.name,
+                    start,
+                    end,
+                    tuple(f.model_dump() for f in phase.faults),
+                    faults_on_s=start - switching,
+                    faults_off_s=end - stopping,
                 )
             if self.cancel.is_set():
                 raise KeyboardInterrupt

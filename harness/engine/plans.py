@@ -11,7 +11,7 @@ alertname; the judge asks again with the labels the alert fired with.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from harness.receivers.routes import Route, routes_to
 from harness.rules.model import AlertRule
@@ -68,16 +68,12 @@ def make_plans(
             Plan(
                 exp=exp,
                 rule=rule,
-                fire=_later(
-                    _later(w.firing_window(rule, intervals), collect, "collection"),
-                    fire_lag,
-                    "added latency",
-                ),
-                resolve=_later(
-                    _later(w.resolve_window(rule, intervals), collect, "collection"),
-                    resolve_lag,
-                    "added latency",
-                ),
+                fire=w.firing_window(rule, intervals)
+                .later(collect, "collection")
+                .later(fire_lag, "added latency"),
+                resolve=w.resolve_window(rule, intervals)
+                .later(collect, "collection")
+                .later(resolve_lag, "added latency"),
                 aftermath=w.aftermath(rule, intervals) + collect + quiet_lag,
                 tree=tree,
                 first_notification={
@@ -125,11 +121,3 @@ def receiver_routes(tree: Route, receiver: str, labels: Mapping[str, str]) -> tu
     if matched:
         return matched
     return tuple(r for r in tree.walk() if r.receiver == receiver) or (tree,)
-
-
-def _later(window: w.Window, seconds: float, why: str) -> w.Window:
-    """The window with its late edge ``seconds`` later, the reason in its formula."""
-    if seconds <= 0:
-        return window
-    formula = f"{window.formula} + {why} {w.fmt_seconds(seconds)} s" if window.formula else ""
-    return replace(window, end=window.end + seconds, formula=formula)

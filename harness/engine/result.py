@@ -13,9 +13,13 @@ from harness.verdicts.verdict import Verdict
 @dataclass(frozen=True)
 class PhaseMark:
     name: str
-    start: float  # wall-clock seconds
-    end: float
+    start: float  # wall-clock seconds, once the phase's faults are on
+    end: float  # once they are off again
     faults: tuple[dict[str, Any], ...] = ()
+    # How long switching them on (off) took, up to ``start`` (``end``): a fault's effect
+    # can begin anywhere in it (a queue backlog is in Redis before the last call returns).
+    faults_on_s: float = 0.0
+    faults_off_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -23,6 +27,8 @@ class PhaseMark:
             "start": self.start,
             "end": self.end,
             "faults": list(self.faults),
+            "faults_on_s": round(self.faults_on_s, 3),
+            "faults_off_s": round(self.faults_off_s, 3),
         }
 
 

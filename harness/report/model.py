@@ -82,6 +82,14 @@ class Phase(_Model):
     start: Seconds
     end: Seconds
     faults: list[dict[str, Any]]
+    faults_on_s: float = Field(
+        0.0, description="how long switching the faults on took, up to start: the early "
+        "edge of a window after start moves back by it"
+    )
+    faults_off_s: float = Field(
+        0.0, description="how long switching them off took, up to end (the same for "
+        "windows after end)"
+    )
 
 
 # Field lists with descriptions, like Intervals above: different parts of the schema.

@@ -70,6 +70,22 @@ class Window:
         """The same window relative to a reference ``by`` seconds earlier."""
         return replace(self, start=self.start + by, end=self.end + by)
 
+    def later(self, seconds: float, why: str) -> Window:
+        """The window with its late edge ``seconds`` later, the reason in its formula."""
+        if seconds <= 0:
+            return self
+        formula = f"{self.formula} + {why} {fmt_seconds(seconds)} s" if self.formula else ""
+        return replace(self, end=self.end + seconds, formula=formula)
+
+    def earlier(self, seconds: float, why: str) -> Window:
+        """The window with its early edge ``seconds`` earlier, the reason in its formula."""
+        if seconds <= 0:
+            return self
+        formula = (
+            f"{self.formula}, early edge - {why} {fmt_seconds(seconds)} s" if self.formula else ""
+        )
+        return replace(self, start=self.start - seconds, formula=formula)
+
     def plus(self, other: Window) -> Window:
         """Window of ``a + b`` for a in self and b in other (e.g. fire, then notify)."""
         formula = f"{self.formula} + {other.formula}" if self.formula and other.formula else ""
