@@ -25,6 +25,13 @@ from harness.engine.series import AlertSeries, closest_approach
 from harness.errors import HarnessError
 
 NEAR_EDGE = 1.0  # evaluation intervals: closer than this to an edge is flagged
+# A window as wide as its sampling phases and nothing more: a gauge condition's
+# [t + H, t + S + E + H) (harness.verdicts.windows), perhaps with the collection period
+# and the fault switch, but no condition lag (W, a number) and no added latency.
+_SAMPLING_ONLY = re.compile(
+    r"\[(t[01]) \+ ([FK]\*), \1 \+ S \+ E \+ \2\)"
+    r"( \+ collection [\d.]+ s)?(, early edge - switching faults o(n|ff) [\d.]+ s)?"
+)
 _SUBJECT = re.compile(r"^(\w+)(\{[^}]*\})?")
 _LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
@@ -82,11 +89,24 @@ class Expectation:
         return any(w is not None and w <= 2 * NEAR_EDGE + 0.002 for w in widths)
 
     @property
+    def sampled(self) -> bool:
+        """A window made of sampling phases only (``_SAMPLING_ONLY``): where in it the
+        event falls is the draw of the collection, scrape and evaluation phases against
+        t0, which no scenario size moves (a step in a gauge: FiredAt = t0 + collection
+        lag + scrape lag + evaluation lag + F*, each uniform over its period). Such a
+        window is exact at both edges, so, as for ``narrow`` ones, its margin is the slack."""
+        formulas = [r.get("window_formula") for r in self.runs if r]
+        return bool(formulas) and all(
+            f is not None and _SAMPLING_ONLY.fullmatch(f) for f in formulas
+        )
+
+    @property
     def near_edge(self) -> bool:
         """Within ``NEAR_EDGE`` evaluation intervals of an edge of a window wide enough
-        for that to mean something (``narrow`` ones are told apart)."""
+        for that to mean something (``narrow`` and ``sampled`` ones are told apart)."""
         edges = [self.min_edge("to_early_edge_E"), self.min_edge("to_late_edge_E")]
-        return not self.narrow and any(e is not None and e < NEAR_EDGE for e in edges)
+        told_apart = self.narrow or self.sampled
+        return not told_apart and any(e is not None and e < NEAR_EDGE for e in edges)
 
     def closest(self) -> dict[str, Any] | None:
         """The run whose approach came nearest to the threshold (highest ratio)."""
@@ -103,6 +123,7 @@ class Expectation:
             "subject": self.subject, "check": self.check, "ordinal": self.ordinal,
             "evaluation_interval_s": self.evaluation_s, "outcomes": self.outcomes(),
             "flipped": self.flipped, "near_edge": self.near_edge, "narrow_window": self.narrow,
+            "sampling_window": self.sampled,
             "min_margin_s": self.min_edge("margin_s"),
             "min_to_early_edge_E": self.min_edge("to_early_edge_E"),
             "min_to_late_edge_E": self.min_edge("to_late_edge_E"),
@@ -199,7 +220,8 @@ def observation(v: Mapping[str, Any], scenario: Mapping[str, Any], e: float) -> 
     """One run's verdict with its distance to each window edge, in units of ``e``."""
     out: dict[str, Any] = {
         "outcome": v["outcome"], "passed": v["passed"], "observed_s": v.get("observed"),
-        "window_s": v.get("window"), "slack_s": v.get("slack"),
+        "window_s": v.get("window"), "window_formula": v.get("window_formula"),
+        "slack_s": v.get("slack"),
         "to_early_edge_E": None, "to_late_edge_E": None, "window_width_E": None,
         "margin_s": None, "approach": None,
     }  # fmt: skip

@@ -19,6 +19,7 @@ def summary(expectations: Sequence[Expectation]) -> dict[str, Any]:
         "flipped": sum(e.flipped for e in expectations),
         "near_edge": sum(e.near_edge for e in expectations),
         "narrow_window": sum(e.narrow for e in expectations),
+        "sampling_window": sum(e.sampled and not e.narrow for e in expectations),
         "quiet_with_approach": sum(
             (e.closest() or {}).get("value") is not None for e in quiet_ranked(expectations)
         ),
@@ -72,6 +73,7 @@ def markdown(meta: dict[str, Any], expectations: Sequence[Expectation]) -> str:
         *_flipped_table(expectations),
         *_edge_table(expectations),
         *_narrow_table(expectations),
+        *_sampled_table(expectations),
         *_quiet_table(expectations),
     ]
     return "\n".join(lines).rstrip() + "\n"
@@ -142,6 +144,31 @@ def _narrow_table(expectations: Sequence[Expectation]) -> list[str]:
         lines.append(
             f"| {e.scenario} | {_cell(e.subject)} | {e.check} | [{window}] | "
             f"{last.get('slack_s')} | {_num(e.min_edge('margin_s'))} |"
+        )
+    return [*lines, ""]
+
+
+def _sampled_table(expectations: Sequence[Expectation]) -> list[str]:
+    """Windows only as wide as their sampling phases (``Expectation.sampled``), with where
+    the event fell (a phase draw) and the margin to the judged edges."""
+    rows = [e for e in expectations if e.sampled and not e.narrow]
+    if not rows:
+        return []
+    lines = [
+        f"## Windows as wide as their sampling phases ({len(rows)}): where the event falls "
+        "is a draw of the collection, scrape and evaluation phases; their margin is the slack",
+        "",
+        "| scenario | expectation | check | window s | min to early edge (E) "
+        "| min to late edge (E) | min margin s |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: |",
+    ]
+    for e in rows:
+        last = next(r for r in reversed(e.runs) if r and r.get("window_s"))
+        window = ", ".join(f"{x:g}" for x in last["window_s"])
+        lines.append(
+            f"| {e.scenario} | {_cell(e.subject)} | {e.check} | [{window}] | "
+            f"{_num(e.min_edge('to_early_edge_E'))} | {_num(e.min_edge('to_late_edge_E'))} | "
+            f"{_num(e.min_edge('margin_s'))} |"
         )
     return [*lines, ""]
 

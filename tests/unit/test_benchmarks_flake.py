@@ -136,7 +136,8 @@ def test_outputs_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert cli(["--from-reports", *map(str, runs), "--out", str(out)]) == 1  # flips: 1
     data = json.loads((out / "flake.json").read_text())
     assert data["summary"] == {"expectations": 5, "flipped": 1, "near_edge": 2,
-                               "narrow_window": 1, "quiet_with_approach": 2}  # fmt: skip
+                               "narrow_window": 1, "sampling_window": 0,
+                               "quiet_with_approach": 2}  # fmt: skip
     assert [r["run_id"] for r in data["runs"]] == ["r1", "r2"]
     md = (out / "flake.md").read_text()
     assert "| s | A | fires | on_time, late |" in md
@@ -172,3 +173,33 @@ def test_a_run_that_selects_nothing_stops_the_benchmark(tmp_path: Path) -> None:
     nothing = Selection((SCENARIOS_DIR / "baseline.yaml",), ("no-such-mark",))
     with pytest.raises(HarnessError, match=r"exited 2: .*No scenario selected"):
         run_once(nothing, tmp_path / "run-01")
+
+
+def test_a_window_made_of_sampling_phases_is_told_apart(tmp_path: Path) -> None:
+    """high-queue-depth's firing (a step in a gauge): FiredAt = t0 + collection lag +
+    scrape lag + evaluation lag + F*, so it lands near one edge or the other by the draw
+    of those phases, whatever the scenario's size. Listed with its margin, not flagged;
+    the same distance in a window with a condition lag (W) still is."""
+    sampled = (
+        "[t0 + F*, t0 + S + E + F*) + collection 0.50 s, "
+        "early edge - switching faults on 0.22 s"
+    )
+    lagged = "[t0 + F*, t0 + W + S + E + F*) + collection 0.50 s"
+    runs = []
+    for name, late in (("r1", 6.19), ("r2", 5.48)):
+        gauge = verdict("Q", "fires", "on_time", window=[4.78, 6.5], observed=late)
+        ranged = verdict("R", "fires", "on_time", window=[5.0, 11.5], observed=late)
+        gauge["window_formula"], ranged["window_formula"] = sampled, lagged
+        runs.append(report(tmp_path, name, [gauge, ranged]))
+    found = analyse([load_report(p / "report.json") for p in runs])
+    by = {e.alert: e for e in found}
+    q, r = by["Q"], by["R"]
+    assert q.sampled and not q.narrow and not q.near_edge
+    assert q.min_edge("to_late_edge_E") == pytest.approx(0.62)
+    assert q.min_edge("margin_s") == pytest.approx(0.81)  # to the judged (slack) edge
+    assert not r.sampled and r.near_edge  # 0.96 E from its early edge
+    out = tmp_path / "out"
+    assert cli(["--from-reports", *map(str, runs), "--out", str(out)]) == 1  # R is near
+    md = (out / "flake.md").read_text()
+    assert "as wide as their sampling phases (1)" in md and "| s | Q | fires | [4.78, 6.5]" in md
+    assert json.loads((out / "flake.json").read_text())["summary"]["sampling_window"] == 1
