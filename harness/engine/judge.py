@@ -43,7 +43,7 @@ def judge_scenario(
     out: list[ExpectationVerdict] = []
     for plan in plans:
         every = episodes.get(plan.exp.alert, [])
-        eps = [e for e in every if _labels_match(e.labels, plan)]
+        eps = [e for e in every if plan.matches(e.labels)]
         values = (series or {}).get(plan.exp.alert)
         verdicts = _judge_plan(scenario_id, plan, phases, eps, notifications, run, every, values)
         out += [_explain(v, delivery_failures or {}) for v in verdicts]
@@ -187,7 +187,7 @@ def _judge_notifications(
     mine = [
         n
         for n in notifications
-        if alert in n.alertnames and run[0] <= n.received_at and _carries(n, plan)
+        if alert in n.alertnames and run[0] <= n.received_at and plan.carried_by(n)
     ]
     out: list[ExpectationVerdict] = []
     for receiver in spec.receivers:
@@ -327,28 +327,17 @@ def _group_window(plan: Plan, route: Route, fired: Episode, every: list[Episode]
     if not opened:
         return first
     flush = min(opened) + route.group_wait_s - fired.fired_at
-    if flush >= 0:
+    if flush >= first.slack:
         return Window(0.0, flush, False, True, first.slack, "(0, first flush of the group]")
+    if flush >= 0:
+        # The first flush comes within a Prometheus -> Alertmanager hop of this alert's
+        # evaluation (the slack): it arrives in time for that flush or just after it, then
+        # goes out at the next group_interval tick. Seen: the other queue fired exactly GW
+        # earlier (E divides GW), and the page came 1 s (GI) after this alert fired.
+        end = flush + route.group_interval_s
+        return Window(0.0, end, False, True, first.slack, "(0, first flush of the group + GI]")
     return existing_group_window(route, slack=first.slack)
 
-
-def _carries(notification: Notification, plan: Plan) -> bool:
-    """Whether a notification is about the expectation's alert instances: with per-alert
-    labels in its payload (webhook, PagerDuty's default details), one of them must match
-    the expectation's ``labels:``; without them (a Slack text) the alertname must do. An
-    instance joining a group another one opened is in a later notification of the same
-    group: the group's earlier one is not its (seen with one core busy: worker-stalled-dead
-    took the notifications queue's page for the reports queue's, "notified 0.99 s early")."""
-    if not plan.exp.labels or not notification.alerts:
-        return True
-    return any(
-        labels.get("alertname") == plan.exp.alert and _labels_match(labels, plan)
-        for labels in notification.alerts
-    )
-
-
-def _labels_match(labels: Mapping[str, str], plan: Plan) -> bool:
-    return all(labels.get(k) == v for k, v in plan.exp.labels.items())
 
 
 __all__ = ["Window", "judge_scenario"]

@@ -165,7 +165,7 @@ class PhaseDriver:
         got = {
             n.receiver
             for n in self.receiver.notifications()
-            if plan.exp.alert in n.alertnames and n.status == status
+            if plan.exp.alert in n.alertnames and n.status == status and plan.carried_by(n)
         }
         for receiver in plan.exp.notifies.receivers:
             if receiver not in got and now < since + windows[receiver].closes_at:

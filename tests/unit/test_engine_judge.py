@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from harness.engine.history import Episode
@@ -65,6 +66,22 @@ def test_joining_a_group_before_its_first_flush_goes_out_with_it() -> None:
     # The group opened at 10.0 flushes at 11.0: 0.5 s after this alert fired.
     assert (window.start, window.end) == (0.0, 0.5)
     assert window.contains(0.01)
+
+
+def test_joining_a_group_as_it_flushes_goes_out_with_that_flush_or_the_next_tick() -> None:
+    """Seen in a flake run (worker-stalled-dead): the notifications queue fired exactly GW
+    before the reports queue (E divides GW), so the group's first flush and the reports
+    queue's evaluation were the same instant; its alert reached Alertmanager just after
+    that flush and went out at the next group_interval tick, 1.0 s after it fired."""
+    plan = _plan("alertname")
+    first, mine = _ep("notifications", 10.0), _ep("reports", 11.0)
+    window = _notification_window(plan, "pagerduty", mine, [first, mine])
+    assert (window.start, window.end) == (0.0, 2.0)  # flush (0 s) + GI
+    assert window.contains(1.0086)
+    soon = _ep("reports", 10.7)  # the flush 0.3 s after it: within a hop, either one
+    assert _notification_window(plan, "pagerduty", soon, [first, soon]).end == pytest.approx(2.3)
+    early = _ep("reports", 10.4)  # the flush 0.6 s after it: it is in that flush
+    assert _notification_window(plan, "pagerduty", early, [first, early]).end == pytest.approx(0.6)
 
 
 def test_joining_a_flushed_group_waits_for_the_next_group_interval_tick() -> None:
