@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from harness.errors import HarnessError
 from harness.paths import PROJECT_DIR
 from harness.scoped import Scoped
 
 RUN_TIMEOUT_S = 3 * 3600  # the whole alert suite takes about 35 min on this machine
+STOP_GRACE_S = 60.0  # a harness run stops its stacks within seconds of a SIGTERM
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,7 @@ def run_once(selection: Selection, folder: Path, timeout: float = RUN_TIMEOUT_S)
     load_start, started = load_average(), time.monotonic()
     with log.open("w", encoding="utf-8") as out:
         try:
-            code = subprocess.run(
-                selection.argv(folder), cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT,
-                timeout=timeout, check=False,
-            ).returncode  # fmt: skip
+            code = run_child(selection.argv(folder), out, timeout)
         except subprocess.TimeoutExpired:
             raise HarnessError(f"harness run took over {timeout:.0f} s; log: {log}") from None
     wall = round(time.monotonic() - started, 1)
@@ -72,6 +70,23 @@ def run_once(selection: Selection, folder: Path, timeout: float = RUN_TIMEOUT_S)
         "report": str(reports[0]), "exit_code": code, "wall_s": wall,
         "load_start": load_start, "load_end": load_average(), "log": str(log),
     }  # fmt: skip
+
+
+def run_child(argv: Sequence[str], out: IO[str], timeout: float) -> int:
+    """``subprocess.run``, except on the way out: when the benchmark is stopped (SIGTERM,
+    Ctrl-C) or the run times out, the child gets SIGTERM and time to stop its stacks, as
+    a user's Ctrl-C would give it. ``subprocess.run`` sends SIGKILL, which left a killed
+    benchmark's stacks running until the next harness run swept them."""
+    with subprocess.Popen(argv, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT) as proc:
+        try:
+            return proc.wait(timeout=timeout)
+        except BaseException:
+            proc.terminate()
+            try:
+                proc.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            raise
 
 
 class BusyCore(Scoped):

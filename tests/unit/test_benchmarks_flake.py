@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -203,3 +205,36 @@ def test_a_window_made_of_sampling_phases_is_told_apart(tmp_path: Path) -> None:
     md = (out / "flake.md").read_text()
     assert "as wide as their sampling phases (1)" in md and "| s | Q | fires | [4.78, 6.5]" in md
     assert json.loads((out / "flake.json").read_text())["summary"]["sampling_window"] == 1
+
+
+CHILD = """\
+import pathlib, signal, sys, time
+def stop(signum, frame):
+    pathlib.Path(sys.argv[1]).write_text("stopped its stacks")
+    sys.exit(143)
+signal.signal(signal.SIGTERM, stop)
+pathlib.Path(sys.argv[2]).touch()
+time.sleep(60)
+"""
+
+
+def test_a_stopped_benchmark_lets_its_harness_run_stop_its_stacks(tmp_path: Path) -> None:
+    """Stopping the benchmark (here Ctrl-C; SIGTERM raises SystemExit the same way) sends
+    the running harness run SIGTERM and waits for it, instead of subprocess.run's SIGKILL
+    (seen: a killed benchmark left two scenario stacks running)."""
+    import _thread
+    import threading
+
+    stopped, started = tmp_path / "stopped", tmp_path / "started"
+    argv = [sys.executable, "-c", CHILD, str(stopped), str(started)]
+
+    def interrupt_once_started() -> None:
+        deadline = time.monotonic() + 20
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt_once_started, daemon=True).start()
+    with (tmp_path / "log").open("w") as out, pytest.raises(KeyboardInterrupt):
+        flake_runs.run_child(argv, out, timeout=60)
+    assert stopped.read_text() == "stopped its stacks"
