@@ -139,10 +139,9 @@ def _narrow_table(expectations: Sequence[Expectation]) -> list[str]:
         "| --- | --- | --- | --- | ---: | ---: |",
     ]
     for e in rows:
-        last = next(r for r in reversed(e.runs) if r and r.get("window_s"))
-        window = ", ".join(f"{x:g}" for x in last["window_s"])
+        window, last = _last_window(e)
         lines.append(
-            f"| {e.scenario} | {_cell(e.subject)} | {e.check} | [{window}] | "
+            f"| {e.scenario} | {_cell(e.subject)} | {e.check} | {window} | "
             f"{last.get('slack_s')} | {_num(e.min_edge('margin_s'))} |"
         )
     return [*lines, ""]
@@ -163,10 +162,9 @@ def _sampled_table(expectations: Sequence[Expectation]) -> list[str]:
         "| --- | --- | --- | --- | ---: | ---: | ---: |",
     ]
     for e in rows:
-        last = next(r for r in reversed(e.runs) if r and r.get("window_s"))
-        window = ", ".join(f"{x:g}" for x in last["window_s"])
+        window, _ = _last_window(e)
         lines.append(
-            f"| {e.scenario} | {_cell(e.subject)} | {e.check} | [{window}] | "
+            f"| {e.scenario} | {_cell(e.subject)} | {e.check} | {window} | "
             f"{_num(e.min_edge('to_early_edge_E'))} | {_num(e.min_edge('to_late_edge_E'))} | "
             f"{_num(e.min_edge('margin_s'))} |"
         )
@@ -191,6 +189,13 @@ def _quiet_table(expectations: Sequence[Expectation]) -> list[str]:
             f"{a['op']} {a['threshold']:g} | {share} | {a['at_s']} |"
         )
     return [*lines, ""]
+
+
+def _last_window(e: Expectation) -> tuple[str, dict[str, Any]]:
+    """The window of the last run that had one, as '[a, b]' (seconds, 2 decimals), and
+    that run's observation."""
+    last = next(r for r in reversed(e.runs) if r and r.get("window_s"))
+    return "[" + ", ".join(f"{round(x, 2):g}" for x in last["window_s"]) + "]", last
 
 
 def _or_dash(value: Any) -> str:
